@@ -1,0 +1,231 @@
+"""The ``consortia`` command: parse, call one library function, render.
+
+Imports of the heavy libraries happen inside the commands so that ``--help`` and
+``query`` start fast. A :class:`~consortia.errors.ConsortiaError` becomes one line
+on stderr and exit code 2; a build that fails the shapes exits 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from consortia import __version__
+from consortia.errors import ConsortiaError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FAILED = 1  # data does not conform / query found nothing wrong to report
+EXIT_ERROR = 2  # the user's input or settings are wrong
+
+
+def _errors(func: F) -> F:
+    """Turn library errors into one readable line and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConsortiaError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _project(state: Path | None, base: str | None = None) -> Any:
+    from consortia.project import Project
+
+    return Project.load(state=state, base=base)
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+state_option = click.option(
+    "--state",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of the build state and store (default: .consortia, or $CONSORTIA_STATE).",
+)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Example: consortia build seeds/ -o build/consortia.ttl",
+)
+@click.version_option(__version__, prog_name="consortia")
+def main() -> None:
+    """Publish what news articles say about organizations and alliances as linked data."""
+
+
+@main.command(epilog="Example: consortia build seeds/ -o build/consortia.ttl")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    default="build/consortia.ttl",
+    show_default=True,
+    help="Output file; its extension picks the format (.ttl .nt .nq .trig .jsonld, "
+    "optionally .gz); '-' writes Turtle to stdout.",
+)
+@click.option("--published", callback=_date, help="Publication date (YYYY-MM-DD) of .txt articles.")
+@click.option("--url", help="URL of a .txt article.")
+@click.option("--base", help="IRI base of minted entities (default $CONSORTIA_BASE or w3id.org).")
+@state_option
+@_errors
+def build(
+    paths: tuple[Path, ...],
+    output: str,
+    published: dt.date | None,
+    url: str | None,
+    base: str | None,
+    state: Path | None,
+) -> None:
+    """Extract, resolve, map, validate and write the dataset of PATHS (default: seeds/).
+
+    Articles are Markdown with YAML front matter, or .txt whose first line is the
+    title. Data that fails the shapes is not published: the report is printed,
+    the exit code is 1, and the previous output is left as it was.
+    """
+    from consortia.pipeline import ValidationFailed, build as run_build
+    from consortia.validation import render_text
+
+    project = _project(state, base)
+    destination = None if output == "-" else Path(output)
+    sources = list(paths) or [Path("seeds")]
+    try:
+        result = run_build(
+            project,
+            sources,
+            destination,
+            published=published,
+            url=url,
+            progress=lambda line: click.echo(line, err=True),
+        )
+    except ValidationFailed as failed:
+        click.echo(render_text(failed.report), err=True)
+        click.echo(f"Error: {failed}", err=True)
+        sys.exit(EXIT_FAILED)
+    where = "stdout" if destination is None else str(destination)
+    click.echo(
+        f"{len(result.articles)} article(s), {result.facts} fact(s), "
+        f"{len(result.quads)} quads -> {where}",
+        err=True,
+    )
+    warnings = [r for r in result.report.results if str(r.severity).endswith("Warning")]
+    if warnings:
+        click.echo(render_text(result.report), err=True)
+
+
+@main.command(epilog="Example: consortia validate build/consortia.ttl --format json")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@state_option
+@_errors
+def validate(files: tuple[Path, ...], fmt: str, state: Path | None) -> None:
+    """Validate RDF FILES (default: the last build) against the shapes.
+
+    Exit code 0: conforms (warnings may be reported); 1: does not conform;
+    2: an error (a missing or unparsable file).
+    """
+    from consortia.validation import render_json, render_text, render_turtle
+    from consortia.pipeline import validate_files
+
+    project = _project(state)
+    report = validate_files(project, list(files) or [project.last_build])
+    render = {"text": render_text, "turtle": render_turtle, "json": render_json}[fmt]
+    click.echo(render(report).rstrip("\n"))
+    sys.exit(0 if report.conforms else EXIT_FAILED)
+
+
+@main.command(
+    epilog="Example: consortia query 'SELECT ?org WHERE { ?org a <http://www.w3.org/ns/org#Organization> }'"
+)
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .rq file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]),
+    default=None,
+    help="Output format: table (default), csv, tsv, json, xml for SELECT/ASK; "
+    "turtle (default), nt, jsonld for CONSTRUCT/DESCRIBE.",
+)
+@click.option("--param", "params", multiple=True, help="Bind a variable: name=value (an IRI <...>, a prefixed name, or a literal).")
+@state_option
+@_errors
+def query(
+    query: str | None,
+    query_file: Path | None,
+    fmt: str | None,
+    params: tuple[str, ...],
+    state: Path | None,
+) -> None:
+    """Run a SPARQL 1.1 query over the last build (read-only)."""
+    from consortia.errors import QueryError
+    from consortia.query import render, run_query
+
+    if (query is None) == (query_file is None):
+        raise QueryError("give a query or -f FILE.rq, not both and not neither")
+    if query_file is not None:
+        try:
+            query = query_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"cannot read the query: {exc.strerror}", path=query_file) from None
+    assert query is not None
+    bound: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise QueryError(f"--param {item!r} is not name=value", hint="e.g. --param org=<https://...>")
+        bound[name.lstrip("?$")] = value
+    project = _project(state)
+    prefixes = _prefixes(project)
+    result = run_query(project.store, query, params=bound)
+    chosen = fmt or ("turtle" if result.kind == "graph" else "table")
+    click.echo(render(result, chosen, prefixes).rstrip("\n"))
+
+
+def _prefixes(project: Any) -> dict[str, str]:
+    import yaml
+
+    data = yaml.safe_load((project.mappings / "templates.yaml").read_text(encoding="utf-8"))
+    prefixes = dict(data["prefixes"])
+    prefixes["id"] = project.base
+    return prefixes
+
+
+@main.command(epilog="Example: consortia evaluate tests/gold --format json")
+@click.argument("gold_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_errors
+def evaluate(gold_dir: Path, fmt: str) -> None:
+    """Build each annotated article in GOLD_DIR and score what is published against its gold."""
+    from consortia.evaluate import evaluate_dir, render_json, render_text
+    from consortia.pipeline import build_graph
+
+    if not gold_dir.is_dir():
+        raise ConsortiaError("no such folder", path=gold_dir, hint="give the folder of *.md and *.gold.yaml")
+    project = _project(None)
+    evaluation = evaluate_dir(gold_dir, lambda path: build_graph(project, path))
+    click.echo((render_json if fmt == "json" else render_text)(evaluation).rstrip("\n"))

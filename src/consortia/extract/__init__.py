@@ -1,0 +1,352 @@
+"""Article -> mentions and facts, each fact with the sentence that states it.
+
+The work is done on an *abstracted* sentence: every name found in it is replaced
+by a token such as ``⟨O3⟩`` (organization 3), ``⟨A1⟩`` (alliance), ``⟨P2⟩``
+(person), ``⟨L4⟩`` (place) or ``⟨N5⟩`` (a name not yet typed). The relation
+patterns of ``mappings/patterns.yaml`` are regular expressions over that text,
+so "A, B and C have joined the Y Alliance" is one pattern for lists of any
+length, whatever the names are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from consortia.dates import DateMention, PartialDate, find_dates
+from consortia.extract.mentions import NAME, Candidate, MentionFinder, retype
+from consortia.extract.resources import Resources, load_resources
+from consortia.extract.text import sentences
+from consortia.gazetteer import Gazetteer, default_gazetteer
+from consortia.model import Entity, Fact, Mention, Span
+from consortia.sources import Article
+
+_LETTER = {"Organization": "O", "Alliance": "A", "Person": "P", "Location": "L", NAME: "N"}
+_TOKEN = re.compile(r"⟨([OAPLN])(\d+)⟩")
+_ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
+# The type a relation gives an untyped name in each of its slots.
+_SLOT_KIND = {
+    ("memberOf", "o"): "Alliance",
+    ("holdsPost", "s"): "Person",
+    ("headquarteredIn", "o"): "Location",
+    ("operatesIn", "o"): "Location",
+    ("locatedIn", "s"): "Location",
+    ("locatedIn", "o"): "Location",
+}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one article states: the entities it names and the facts."""
+
+    article: Article
+    mentions: tuple[Mention, ...]
+    facts: tuple[Fact, ...]
+
+
+@dataclass
+class _Sentence:
+    span: Span
+    indices: list[int]  # candidate indices, left to right
+    text: str = ""  # the abstracted text
+
+
+class Extractor:
+    """Extraction with the data of one ``mappings/`` folder, loaded once."""
+
+    def __init__(self, resources: Resources, gazetteer: Gazetteer) -> None:
+        self.r = resources
+        self.gazetteer = gazetteer
+        self.finder = MentionFinder(resources, gazetteer)
+
+    @classmethod
+    def from_directory(cls, mappings: Path) -> Extractor:
+        """Load the extraction data from a ``mappings/`` folder."""
+        return cls(load_resources(mappings), default_gazetteer())
+
+    def extract(self, article: Article) -> Extraction:
+        """Find the mentions and facts of one article."""
+        run = _Run(self, article)
+        return run.extract()
+
+
+class _Run:
+    """The state of extracting one article."""
+
+    def __init__(self, extractor: Extractor, article: Article) -> None:
+        self.x = extractor
+        self.r = extractor.r
+        self.article = article
+        self.body = article.body
+        self.cands: list[Candidate] = []
+        self.sentences: list[_Sentence] = []
+        self.facts: list[Fact] = []
+        self.subjects: list[int] = []  # candidate index of each sentence's subject
+
+    # -- mentions ---------------------------------------------------------------
+
+    def extract(self) -> Extraction:
+        for span in sentences(self.body, self.r.furniture, self.r.abbreviations):
+            found = self.x.finder.find(self.body, span)
+            first = len(self.cands)
+            self.cands.extend(found)
+            self.sentences.append(_Sentence(span, list(range(first, len(self.cands)))))
+        self._acronyms()
+        self._unify_names()
+        self._people()
+        for sentence in self.sentences:
+            sentence.text = self._abstract(sentence)
+        for number, sentence in enumerate(self.sentences):
+            self._coreference(number, sentence)
+            self._relations(sentence)
+        self._containment()
+        return Extraction(self.article, self._mentions(), self._dedupe(self.facts))
+
+    def _acronyms(self) -> None:
+        """"Full Name (FN)": FN names the same entity from here on."""
+        defined: dict[str, Entity] = {}
+        for i, cand in enumerate(self.cands):
+            if cand.entity is not None and cand.kind in ("Organization", "Alliance"):
+                after = self.body[cand.span.end : cand.span.end + 16]
+                match = re.match(r" \(([A-Z][A-Za-z0-9&-]{1,10})\)", after)
+                if match:
+                    defined[match.group(1)] = cand.entity
+                    nxt = i + 1
+                    if nxt < len(self.cands) and self.cands[nxt].span.text == match.group(1):
+                        self.cands[nxt] = retype(self.cands[nxt], cand.entity)
+        for i, cand in enumerate(self.cands):
+            if cand.kind == NAME and cand.span.text in defined:
+                self.cands[i] = retype(cand, defined[cand.span.text])
+
+    def _unify_names(self) -> None:
+        """A name typed anywhere in the article has that type everywhere in it."""
+        typed: dict[str, Entity] = {}
+        for cand in self.cands:
+            if cand.entity is not None:
+                typed.setdefault(cand.span.text, cand.entity)
+        for i, cand in enumerate(self.cands):
+            if cand.kind == NAME and cand.span.text in typed:
+                self.cands[i] = retype(cand, typed[cand.span.text])
+
+    def _people(self) -> None:
+        """Untyped names in person contexts ("CEO Jane Doe", "Doe said") are people."""
+        people: dict[str, Entity] = {}
+        for sentence in self.sentences:
+            text = self._abstract(sentence)
+            for pattern in self.r.person_contexts:
+                for match in pattern.finditer(text):
+                    for i in _tokens(match.group("p")):
+                        cand = self.cands[i]
+                        words = cand.span.text.split()
+                        if cand.kind == NAME and 2 <= len(words) <= 4:
+                            people[cand.span.text] = Entity(cand.span.text, "Person")
+        surnames = {e.name.split()[-1]: e for e in people.values()}
+        for i, cand in enumerate(self.cands):
+            if cand.kind != NAME:
+                continue
+            if cand.span.text in people:
+                self.cands[i] = retype(cand, people[cand.span.text])
+            elif cand.span.text in surnames:
+                self.cands[i] = retype(cand, surnames[cand.span.text])
+
+    def _abstract(self, sentence: _Sentence) -> str:
+        text = sentence.span.text
+        offset = sentence.span.start
+        for i in reversed(sentence.indices):
+            cand = self.cands[i]
+            start, end = cand.span.start - offset, cand.span.end - offset
+            text = f"{text[:start]}⟨{_LETTER[cand.kind]}{i}⟩{text[end:]}"
+        # "State Information Center (SIC)": the acronym in brackets adds nothing.
+        return _ACRONYM_AFTER.sub(
+            lambda m: m.group(1)
+            if self.cands[int(m.group(2))].entity == self.cands[int(m.group(3))].entity
+            else m.group(0),
+            text,
+        )
+
+    # -- coreference ------------------------------------------------------------
+
+    def _subject(self, sentence: _Sentence) -> int | None:
+        """The first organization named outside a fronted phrase."""
+        text = sentence.text
+        first_word = re.match(r"\w+", text)
+        if first_word and first_word.group(0) in self.r.fronted and "," in text:
+            text = text[text.index(",") + 1 :]
+        for match in _TOKEN.finditer(text):
+            if match.group(1) in "OAN":
+                preceding = text[: match.start()].rstrip().rsplit(" ", 1)[-1].lower()
+                if preceding not in ("of", "by", "in", "with", "to", "from", "for", "at"):
+                    return int(match.group(2))
+        return None
+
+    def _antecedent(self, kind: str, before: int) -> int | None:
+        """The entity a description of ``kind`` refers to, among those before it."""
+        if kind == "Alliance":
+            for i in range(before - 1, -1, -1):
+                if self.cands[i].kind == "Alliance":
+                    return i
+            return None
+        for i in reversed(self.subjects):
+            if i < before and self.cands[i].kind == "Organization":
+                return i
+        for i in range(before - 1, -1, -1):
+            if self.cands[i].kind == "Organization":
+                return i
+        return None
+
+    def _coreference(self, number: int, sentence: _Sentence) -> None:
+        before = sentence.indices[0] if sentence.indices else len(self.cands)
+        if not sentence.indices:
+            before = max((s.indices[-1] + 1 for s in self.sentences[:number] if s.indices),
+                         default=0)
+        for description in self.r.descriptions:
+            match = description.regex.search(sentence.text)
+            if not match:
+                continue
+            target = int(_TOKEN.search(match.group("o")).group(2)) if match.group("o") else None  # type: ignore[union-attr]
+            antecedent = self._antecedent(description.refers_to, before)
+            if antecedent is None or antecedent == target:
+                continue
+            token = f"⟨{_LETTER[self.cands[antecedent].kind]}{antecedent}⟩"
+            if description.relation and target is not None:
+                self._add(description.relation, antecedent, target, sentence, None, None)
+            sentence.text = sentence.text[: match.start()] + token + sentence.text[match.end() :]
+        nouns = "|".join(re.escape(n) for n in sorted(self.r.anaphora, key=len, reverse=True))
+        pattern = re.compile(rf"\b[Tt]he (?:[a-z][\w-]* ){{0,2}}({nouns})\b(?! of\b)(?!\s*⟨)")
+        pieces: list[str] = []
+        last = 0
+        for match in pattern.finditer(sentence.text):
+            noun = match.group(1)
+            kind = self.r.anaphora[noun]
+            if noun == "group" and self._antecedent("Alliance", before) is not None:
+                kind = "Alliance"
+            antecedent = self._antecedent(kind, before)
+            if antecedent is None:
+                continue
+            pieces.append(sentence.text[last : match.start()])
+            pieces.append(f"⟨{_LETTER[self.cands[antecedent].kind]}{antecedent}⟩")
+            last = match.end()
+        pieces.append(sentence.text[last:])
+        sentence.text = "".join(pieces)
+        subject = self._subject(sentence)
+        if subject is not None:
+            self.subjects.append(subject)
+
+    # -- relations --------------------------------------------------------------
+
+    def _relations(self, sentence: _Sentence) -> None:
+        dates: list[DateMention] | None = None
+        for pattern in self.r.patterns:
+            for match in pattern.regex.finditer(sentence.text):
+                plain = _TOKEN.sub(" ", match.group(0))
+                if any(h.search(plain) for h in self.r.hedges):
+                    continue
+                groups = match.groupdict()
+                role = pattern.role
+                if groups.get("role"):
+                    found = self.r.roles.get(groups["role"].casefold())
+                    role = found.label if found else groups["role"].casefold()
+                since = until = None
+                if pattern.relation == "memberOf":
+                    if dates is None:
+                        dates = find_dates(sentence.span.text, self.article.published)
+                    when = _first_date(dates)
+                    if pattern.date == "until":
+                        until = when
+                    elif pattern.date != "none":
+                        since = when
+                for s in _tokens(groups.get("s") or ""):
+                    for o in _tokens(groups.get("o") or ""):
+                        self._add(pattern.relation, s, o, sentence, role, since, until)
+
+    def _add(
+        self,
+        relation: str,
+        s: int,
+        o: int,
+        sentence: _Sentence,
+        role: str | None,
+        since: PartialDate | None,
+        until: PartialDate | None = None,
+    ) -> None:
+        if s == o:
+            return
+        subject = self._typed(s, relation, "s")
+        obj = self._typed(o, relation, "o")
+        if subject is None or obj is None or subject == obj:
+            return
+        if relation == "memberOf" and role is None:
+            role = self.r.membership_roles["member"].label
+        self.facts.append(Fact(relation, subject, obj, sentence.span, role, since, until))
+        if relation == "holdsPost" and role is not None:
+            post = self.r.roles.get(role.casefold())
+            if post is not None and post.leads:
+                self.facts.append(Fact("ledBy", obj, subject, sentence.span))
+
+    def _typed(self, index: int, relation: str, slot: str) -> Entity | None:
+        """The entity of a candidate; an untyped name takes the type of its slot."""
+        cand = self.cands[index]
+        if cand.entity is not None:
+            return cand.entity
+        kind = _SLOT_KIND.get((relation, slot), "Organization")
+        entity = Entity(
+            cand.span.text, kind, "FormalOrganization" if kind == "Organization" else None
+        )
+        for i, other in enumerate(self.cands):
+            if other.kind == NAME and other.span.text == cand.span.text:
+                self.cands[i] = retype(other, entity)
+        return entity
+
+    def _containment(self) -> None:
+        """Places named together: the gazetteer says which lies in which."""
+        places: dict[str, tuple[Entity, Span]] = {}
+        for sentence in self.sentences:
+            for i in sentence.indices:
+                cand = self.cands[i]
+                if cand.kind == "Location" and cand.entity is not None:
+                    places.setdefault(cand.entity.name, (cand.entity, sentence.span))
+        for inner, (inner_entity, span) in sorted(places.items()):
+            for outer in self.x.gazetteer.parents(inner):
+                if outer in places and outer != inner:
+                    self.facts.append(Fact("locatedIn", inner_entity, places[outer][0], span))
+                    break
+
+    # -- results ------------------------------------------------------------------
+
+    def _mentions(self) -> tuple[Mention, ...]:
+        return tuple(
+            Mention(c.span, c.entity) for c in self.cands if c.entity is not None
+        )
+
+    @staticmethod
+    def _dedupe(facts: list[Fact]) -> tuple[Fact, ...]:
+        """One fact per relation, subject, object and role; the first dated evidence wins."""
+        kept: dict[tuple[str, Entity, Entity, str | None], Fact] = {}
+        for fact in facts:
+            key = (fact.relation, fact.subject, fact.object, fact.role)
+            prior = kept.get(key)
+            if prior is None or (prior.since is None and prior.until is None and (
+                fact.since is not None or fact.until is not None
+            )):
+                kept[key] = fact
+        # A founding membership says all a plain one says.
+        founding = {
+            (f.subject, f.object) for f in kept.values() if f.role == "founding member"
+        }
+        return tuple(
+            f
+            for f in kept.values()
+            if not (f.relation == "memberOf" and f.role == "member"
+                    and (f.subject, f.object) in founding)
+        )
+
+
+def _tokens(text: str) -> Iterator[int]:
+    for match in _TOKEN.finditer(text):
+        yield int(match.group(2))
+
+
+def _first_date(dates: list[DateMention]) -> PartialDate | None:
+    return dates[0].value if dates else None

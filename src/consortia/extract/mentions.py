@@ -1,0 +1,224 @@
+"""Sentences -> mentions of organizations, alliances, people and places.
+
+Names are found three ways: the registry's names and aliases; capitalised
+sequences, typed by their last word (a designator such as "Bank" or "Alliance")
+or by the gazetteer; and, for everything else, an untyped *name* whose type the
+relation patterns decide ("A, B and C joined ..." makes them organizations).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from consortia.extract.resources import Resources
+from consortia.gazetteer import Gazetteer
+from consortia.model import Entity, Span
+
+NAME = "Name"  # an untyped name, until a pattern types it
+
+_WORD = r"(?:[A-Z][\w'’&.\-]*[\w.]|[A-Z]|[a-z]+[A-Z][\w\-]*|\d+[A-Z][\w\-]*)"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name in a sentence, typed (``entity`` set) or untyped (kind ``Name``)."""
+
+    span: Span
+    kind: str
+    entity: Entity | None
+
+
+@lru_cache(maxsize=8)
+def _registry_regex(forms: tuple[str, ...]) -> re.Pattern[str]:
+    body = "|".join(re.escape(f) for f in forms)
+    return re.compile(rf"(?<![\w\-])(?:{body})(?![\w\-])")
+
+
+def _sequence_regex(connectors: frozenset[str]) -> re.Pattern[str]:
+    joins = "|".join(re.escape(c) for c in sorted(connectors, key=lambda c: (-len(c), c)))
+    return re.compile(rf"{_WORD}(?:(?: (?:{joins}))*(?: the)? {_WORD})*")
+
+
+class MentionFinder:
+    """Finds candidate names in sentences."""
+
+    def __init__(self, resources: Resources, gazetteer: Gazetteer) -> None:
+        self.r = resources
+        self.gazetteer = gazetteer
+        self._registry = _registry_regex(tuple(resources.registry.surface_forms))
+        self._sequence = _sequence_regex(resources.connectors)
+        self._abbreviations = frozenset(resources.abbreviations)
+
+    def find(self, body: str, sentence: Span) -> list[Candidate]:
+        """Every candidate name in a sentence, left to right, not overlapping."""
+        text = sentence.text
+        taken: list[tuple[int, int]] = []
+        found: list[Candidate] = []
+        for match in self._registry.finditer(text):
+            entity = self.r.registry.lookup(match.group(0))
+            if entity is None:
+                continue
+            start, end = match.span()
+            taken.append((start, end))
+            found.append(self._candidate(sentence, start, end, entity.kind, entity))
+        for match in self._sequence.finditer(text):
+            for start, end in _free_parts(match.start(), match.end(), taken):
+                found.extend(self._segment(sentence, start, end))
+        found.sort(key=lambda c: c.span.start)
+        return found
+
+    def _candidate(
+        self, sentence: Span, start: int, end: int, kind: str, entity: Entity | None
+    ) -> Candidate:
+        text = sentence.text[start:end]
+        return Candidate(Span(sentence.start + start, sentence.start + end, text), kind, entity)
+
+    def _segment(self, sentence: Span, start: int, end: int) -> list[Candidate]:
+        """Type one capitalised sequence, splitting it where it holds several names."""
+        text = sentence.text
+        # Trim words that never start a name, possessives and sentence-final stops.
+        start += len(text[start:end]) - len(text[start:end].lstrip())
+        start = self._skip_connectors(text, start, end)
+        while start < end:
+            word = re.match(r"\S+", text[start:end])
+            assert word is not None
+            token = word.group(0)
+            if token in self.r.not_names or token.rstrip(".,") in self.r.not_names:
+                start += len(token)
+                start += len(text[start:end]) - len(text[start:end].lstrip())
+                start = self._skip_connectors(text, start, end)
+            else:
+                break
+        end = self._trim_end(text, start, end)
+        chunk = text[start:end]
+        if re.search(r"['’]s$", chunk):
+            end -= 2
+        elif chunk.endswith(("'", "’")):
+            end -= 1
+        if end > start and text[end - 1] == "." and not self._keeps_stop(text[start:end]):
+            end -= 1
+        if end <= start:
+            return []
+        name = text[start:end]
+        words = name.split()
+        if all(w in self.r.not_names for w in words):
+            return []
+        entity = self.r.registry.lookup(name)
+        if entity is not None:
+            return [self._candidate(sentence, start, end, entity.kind, entity)]
+        place_end = self._with_place_suffix(text, end)
+        place = self.gazetteer.lookup(text[start:place_end]) or self.gazetteer.lookup(name)
+        if place is not None and not (
+            len(words) > 1 and words[-1] in self.r.designators
+        ):
+            entity = Entity(place.name, "Location", place.kind, geonames=place.geonames_id)
+            return [self._candidate(sentence, start, place_end, "Location", entity)]
+        split = self._split_point(words)
+        if split is None and words[-1] in self.r.designators and len(words) > 1:
+            kind = self.r.designators[words[-1]]
+            fuzzy = self.r.registry.fuzzy_lookup(name)
+            entity = fuzzy or Entity(
+                name, kind, "FormalOrganization" if kind == "Organization" else None
+            )
+            return [self._candidate(sentence, start, end, entity.kind, entity)]
+        fuzzy = self.r.registry.fuzzy_lookup(name)
+        if fuzzy is not None:
+            return [self._candidate(sentence, start, end, fuzzy.kind, fuzzy)]
+        if split is not None:
+            left, right = split
+            left_end = start + len(" ".join(words[:left]))
+            right_start = start + len(" ".join(words[:right])) + 1
+            return self._segment(sentence, start, left_end) + self._segment(
+                sentence, right_start, end
+            )
+        return [self._candidate(sentence, start, end, NAME, None)]
+
+    def _trim_end(self, text: str, start: int, end: int) -> int:
+        """Drop trailing spaces and connector words ("Bank of" -> "Bank")."""
+        while end > start:
+            stripped = text[start:end].rstrip()
+            end = start + len(stripped)
+            last = stripped.rsplit(" ", 1)
+            if len(last) == 2 and last[1] in self.r.connectors:
+                end = start + len(last[0])
+            else:
+                return end
+        return end
+
+    def _skip_connectors(self, text: str, start: int, end: int) -> int:
+        while True:
+            word = re.match(r"(\S+) ", text[start:end])
+            if word and word.group(1) in self.r.connectors:
+                start += len(word.group(0))
+            else:
+                return start
+
+    def _keeps_stop(self, name: str) -> bool:
+        last = name.split()[-1]
+        return last in self._abbreviations or last.count(".") > 1
+
+    def _with_place_suffix(self, text: str, end: int) -> int:
+        word = re.match(r" ([a-z]+)\b", text[end:])
+        if word and word.group(1) in self.r.place_suffixes:
+            return end + len(word.group(0))
+        return end
+
+    def _split_point(self, words: list[str]) -> tuple[int, int] | None:
+        """Where a sequence holds two names: at a connector that does not join them.
+
+        Returns the word index where the left name ends and the right one starts.
+        "of", "for" and "on" join ("Bank of America") when a designator or a
+        registry name stands before them; "and" joins only after subject words
+        ("Ministry of Science and Technology").
+        """
+        for i, word in enumerate(words):
+            if word not in self.r.connectors or i == 0 or i == len(words) - 1:
+                continue
+            before = words[i - 1]
+            if word == "&":
+                continue
+            if word == "and" and before in self.r.and_joinable:
+                continue
+            if word in ("of", "for", "on", "de", "du", "des", "the") and (
+                before in self.r.designators or self._designated(words[:i]) or word == "the"
+            ):
+                continue
+            j = i + 1
+            while j < len(words) - 1 and words[j] in self.r.connectors:
+                j += 1
+            return i, j
+        return None
+
+    def _designated(self, words: list[str]) -> bool:
+        return any(w in self.r.designators for w in words)
+
+
+def _free_parts(start: int, end: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) not covered by ``taken`` spans."""
+    parts = [(start, end)]
+    for t_start, t_end in taken:
+        next_parts = []
+        for p_start, p_end in parts:
+            if t_end <= p_start or t_start >= p_end:
+                next_parts.append((p_start, p_end))
+                continue
+            if p_start < t_start:
+                next_parts.append((p_start, t_start))
+            if t_end < p_end:
+                next_parts.append((t_end, p_end))
+        parts = next_parts
+    cleaned = []
+    for p_start, p_end in parts:
+        # A part must start and end on a word.
+        sub = p_end - p_start
+        if sub <= 1:
+            continue
+        cleaned.append((p_start, p_end))
+    return cleaned
+
+
+def retype(candidate: Candidate, entity: Entity) -> Candidate:
+    """The candidate with its entity decided."""
+    return replace(candidate, kind=entity.kind, entity=entity)

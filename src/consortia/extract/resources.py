@@ -1,0 +1,213 @@
+"""The extraction data in ``mappings/``, loaded and compiled once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from consortia.errors import MappingError
+from consortia.resolve import Registry, load_registry
+
+RELATIONS = (
+    "memberOf",
+    "foundedBy",
+    "ledBy",
+    "subOrganizationOf",
+    "affiliatedWith",
+    "headquarteredIn",
+    "operatesIn",
+    "locatedIn",
+    "holdsPost",
+)
+
+
+@dataclass(frozen=True)
+class Role:
+    label: str
+    leads: bool
+    concept: str | None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One relation pattern of ``mappings/patterns.yaml``, compiled."""
+
+    id: str
+    relation: str
+    regex: re.Pattern[str]
+    role: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Description:
+    """A definite description that names an entity by its relation to another."""
+
+    id: str
+    regex: re.Pattern[str]
+    refers_to: str
+    relation: str | None
+
+
+@dataclass(frozen=True)
+class Resources:
+    registry: Registry
+    furniture: tuple[re.Pattern[str], ...]
+    abbreviations: tuple[str, ...]
+    designators: dict[str, str]
+    connectors: frozenset[str]
+    not_names: frozenset[str]
+    and_joinable: frozenset[str]
+    place_suffixes: frozenset[str]
+    fronted: frozenset[str]
+    anaphora: dict[str, str]
+    hedges: tuple[re.Pattern[str], ...]
+    roles: dict[str, Role]
+    membership_roles: dict[str, Role]
+    role_regex: str
+    patterns: tuple[Pattern, ...]
+    descriptions: tuple[Description, ...]
+    person_contexts: tuple[re.Pattern[str], ...]
+    location_contexts: tuple[re.Pattern[str], ...]
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MappingError(f"cannot read: {exc.strerror}", path=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise MappingError(
+            f"malformed YAML: {getattr(exc, 'problem', exc)}",
+            path=path,
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    if not isinstance(data, dict):
+        raise MappingError("expected a mapping at the top level", path=path)
+    return data
+
+
+def _expand(template: str, macros: dict[str, str], path: Path, where: str) -> str:
+    """Replace ``{NAME}`` by its macro, recursively."""
+    for _ in range(10):
+        expanded = re.sub(
+            r"\{([A-Z_]+)\}",
+            lambda m: macros[m.group(1)] if m.group(1) in macros else m.group(0),
+            template,
+        )
+        if expanded == template:
+            break
+        template = expanded
+    unknown = re.findall(r"\{([A-Z_]+)\}", template)
+    if unknown:
+        raise MappingError(f"{where}: unknown macro {{{unknown[0]}}}", path=path)
+    return template
+
+
+def _compile(text: str, path: Path, where: str, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(text, flags)
+    except re.error as exc:
+        raise MappingError(f"{where}: invalid regular expression: {exc}", path=path) from None
+
+
+def load_resources(mappings: Path) -> Resources:
+    """Load ``lexicon.yaml``, ``roles.yaml``, ``patterns.yaml`` and the registry."""
+    lexicon_path = mappings / "lexicon.yaml"
+    lexicon = _read_yaml(lexicon_path)
+    roles_path = mappings / "roles.yaml"
+    roles_data = _read_yaml(roles_path)
+    patterns_path = mappings / "patterns.yaml"
+    patterns_data = _read_yaml(patterns_path)
+
+    roles: dict[str, Role] = {}
+    for i, item in enumerate(roles_data.get("roles") or []):
+        if "label" not in item:
+            raise MappingError(f"roles[{i}]: missing label", path=roles_path)
+        role = Role(item["label"], bool(item.get("leads")), item.get("concept"))
+        for form in [item["label"], *(item.get("forms") or [])]:
+            roles[form.casefold()] = role
+    membership_roles = {
+        key: Role(value["label"], False, value.get("concept"))
+        for key, value in (roles_data.get("membership_roles") or {}).items()
+    }
+    forms = sorted(roles, key=lambda f: (-len(f), f))
+    role_regex = "(?i:" + "|".join(re.escape(f) for f in forms) + ")"
+
+    designators: dict[str, str] = {}
+    for kind, words in (lexicon.get("designators") or {}).items():
+        for word in words:
+            designators.setdefault(str(word), kind)
+    anaphora: dict[str, str] = {}
+    for kind, words in (lexicon.get("anaphora") or {}).items():
+        for word in words:
+            anaphora.setdefault(str(word), kind)
+
+    macros = {str(k): str(v) for k, v in (patterns_data.get("macros") or {}).items()}
+    macros["ROLE"] = role_regex
+
+    patterns: list[Pattern] = []
+    for i, item in enumerate(patterns_data.get("relations") or []):
+        where = f"relations[{i}] ({item.get('id', '?')})"
+        relation = item.get("relation")
+        if relation not in RELATIONS:
+            raise MappingError(
+                f"{where}: relation {relation!r} is not one of {', '.join(RELATIONS)}",
+                path=patterns_path,
+            )
+        for j, text in enumerate(
+            item["pattern"] if isinstance(item.get("pattern"), list) else [item.get("pattern")]
+        ):
+            if not isinstance(text, str):
+                raise MappingError(f"{where}: missing pattern", path=patterns_path)
+            regex = _compile(_expand(text, macros, patterns_path, where), patterns_path, where)
+            patterns.append(
+                Pattern(f"{item.get('id', i)}#{j}", relation, regex, item.get("role"), item.get("date"))
+            )
+    descriptions = tuple(
+        Description(
+            str(item.get("id", i)),
+            _compile(
+                _expand(item["pattern"], macros, patterns_path, f"descriptions[{i}]"),
+                patterns_path,
+                f"descriptions[{i}]",
+            ),
+            item.get("refers_to", "Organization"),
+            item.get("relation"),
+        )
+        for i, item in enumerate(patterns_data.get("descriptions") or [])
+    )
+
+    def contexts(key: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(
+            _compile(_expand(text, macros, patterns_path, key), patterns_path, key)
+            for text in patterns_data.get(key) or []
+        )
+
+    return Resources(
+        registry=load_registry(mappings / "registry.yaml"),
+        furniture=tuple(
+            _compile(p, lexicon_path, "furniture", re.I) for p in lexicon.get("furniture") or []
+        ),
+        abbreviations=tuple(lexicon.get("abbreviations") or []),
+        designators=designators,
+        connectors=frozenset(lexicon.get("name_connectors") or []),
+        not_names=frozenset(lexicon.get("not_names") or []),
+        and_joinable=frozenset(lexicon.get("and_joinable") or []),
+        place_suffixes=frozenset(lexicon.get("place_suffixes") or []),
+        fronted=frozenset(lexicon.get("fronted") or []),
+        anaphora=anaphora,
+        hedges=tuple(_compile(p, lexicon_path, "hedges", re.I) for p in lexicon.get("hedges") or []),
+        roles=roles,
+        membership_roles=membership_roles,
+        role_regex=role_regex,
+        patterns=tuple(patterns),
+        descriptions=descriptions,
+        person_contexts=contexts("person_contexts"),
+        location_contexts=contexts("location_contexts"),
+    )

@@ -1,0 +1,431 @@
+"""SPARQL over the built store, as typed results, and their renderings.
+
+Queries see the union of all graphs (every article's named graph and the default
+graph), so plain queries see everything, while ``GRAPH ?g { ... }`` and ``FROM``
+still address single graphs. Oxigraph's union keeps one copy of a statement per
+graph holding it: a fact stated by two articles matches twice, so use DISTINCT
+(or count articles on purpose). The store is opened read-only and updates are
+refused: ``consortia query`` never changes the data.
+
+>>> bind_params({"org": "cx:Alliance", "name": "Huobi"}, DEFAULT_PREFIXES)[Variable("org")]
+<NamedNode value=https://w3id.org/consortia/ontology#Alliance>
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    parse,
+    parse_query_results,
+)
+
+from consortia.errors import QueryError
+from consortia.export import serialize_rdf
+from consortia.store import open_store
+
+__all__ = [
+    "DEFAULT_PREFIXES",
+    "GRAPH_FORMATS",
+    "SELECT_FORMATS",
+    "QueryResult",
+    "bind_params",
+    "has_dataset_clause",
+    "parse_term",
+    "render",
+    "run_query",
+]
+
+#: The prefixes of the published model (docs/decisions/0001), known to every query.
+DEFAULT_PREFIXES: dict[str, str] = {
+    "cx": "https://w3id.org/consortia/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
+
+#: Renderings of SELECT and ASK results; the first is the default.
+SELECT_FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json", "xml")
+#: Renderings of CONSTRUCT and DESCRIBE results; the first is the default.
+GRAPH_FORMATS: tuple[str, ...] = ("turtle", "nt", "jsonld")
+
+Term: TypeAlias = NamedNode | BlankNode | Literal | Triple
+QueryKind: TypeAlias = typing.Literal["select", "ask", "graph"]
+
+_UPDATE_REFUSED = "SPARQL updates are not allowed: `consortia query` is read-only"
+_UPDATE_HINT = "to change the data, edit the articles and run `consortia build` again"
+_SYNTAX_HINT = "fix the query at that line and column; the prefixes {names} are predeclared"
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_BARE_DATATYPES = frozenset(_XSD + name for name in ("integer", "decimal", "double", "boolean"))
+_XSD_STRING = _XSD + "string"
+_PREFIXED_NAME = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*)?:(?P<local>[^\s<>\"{}|^`\\]*)")
+_PROBE = NamedNode("urn:consortia:parameter")
+# Table cells escape like Turtle strings, so that one row stays one line.
+_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The outcome of one query.
+
+    ``kind`` is ``select`` (``variables`` and ``rows``, one term or None per
+    variable), ``ask`` (``boolean``) or ``graph`` for CONSTRUCT and DESCRIBE
+    (``triples``).
+    """
+
+    kind: QueryKind
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[Triple, ...] = ()
+
+
+# --- running -------------------------------------------------------------------
+
+
+def run_query(
+    store_path: Path,
+    query: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    prefixes: Mapping[str, str] | None = None,
+) -> QueryResult:
+    """Run a read-only SPARQL query over the store at ``store_path``.
+
+    ``params`` binds query variables to values (see `parse_term`) without
+    touching the query text. ``prefixes`` are predeclared for the query and the
+    parameters (default: `DEFAULT_PREFIXES`).
+    """
+    known = dict(DEFAULT_PREFIXES if prefixes is None else prefixes)
+    substitutions = bind_params(params or {}, known)
+    store = open_store(store_path)
+    try:
+        outcome = store.query(
+            query,
+            prefixes=known,
+            # pyoxigraph's union flag would override the query's own FROM clauses.
+            use_default_graph_as_union=not has_dataset_clause(query),
+            substitutions=substitutions or None,
+        )
+        return _collect(outcome)
+    except SyntaxError as error:
+        raise _parse_failure(store, query, known, error) from error
+    except RuntimeError as error:
+        raise _run_failure(error) from error
+    except OSError as error:
+        raise QueryError(
+            f"the query failed: {error}", path=store_path, hint="run `consortia build` again"
+        ) from error
+
+
+# What may hold the word FROM without being a dataset clause: strings, IRIs
+# and comments (blanked out first), then names around it (?from, ex:from, @from).
+_NOT_CODE = re.compile(
+    r'"""[\s\S]*?"""'  # long strings
+    r"|'''[\s\S]*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'  # strings
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'  # IRIs
+    r"|#[^\n]*"  # comments
+)
+_FROM = re.compile(r"(?<![\w:?$@.-])FROM(?![\w:.-])", re.IGNORECASE)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset with FROM or FROM NAMED.
+
+    >>> has_dataset_clause("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause('SELECT ?from WHERE { ?from ex:from "FROM" } # FROM')
+    False
+    """
+    return _FROM.search(_NOT_CODE.sub(" ", query)) is not None
+
+
+def _collect(outcome: QuerySolutions | QueryBoolean | Iterable[Triple]) -> QueryResult:
+    if isinstance(outcome, QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(outcome))
+    if isinstance(outcome, QuerySolutions):
+        variables = tuple(variable.value for variable in outcome.variables)
+        rows = tuple(tuple(solution[name] for name in variables) for solution in outcome)
+        return QueryResult(kind="select", variables=variables, rows=rows)
+    return QueryResult(kind="graph", triples=tuple(outcome))
+
+
+def _parse_failure(
+    store: Store, query: str, prefixes: dict[str, str], error: SyntaxError
+) -> QueryError:
+    if _is_update(store, query, prefixes):
+        return QueryError(_UPDATE_REFUSED, hint=_UPDATE_HINT)
+    names = ", ".join(f"{name}:" for name in sorted(prefixes))
+    return QueryError(f"invalid SPARQL query: {error}", hint=_SYNTAX_HINT.format(names=names))
+
+
+def _is_update(store: Store, text: str, prefixes: dict[str, str]) -> bool:
+    """Whether ``text`` is a SPARQL update holding at least one operation.
+
+    Decided by pyoxigraph's own update parser, run on the *read-only* store: a
+    valid update then fails when it asks for a write transaction, before
+    anything runs (no LOAD fetches a URL), and an invalid one fails to parse.
+    """
+    try:
+        store.update(text, prefixes=prefixes)
+    except SyntaxError:
+        return False
+    except Exception:  # the read-only store refusing to write: it parsed
+        pass
+    # An update with no operation (only PREFIX, BASE or comments) parses as
+    # well; followed by ASK it is a query, which a real update is not.
+    try:
+        store.query(text + "\nASK {}", prefixes=prefixes)
+    except SyntaxError:
+        return True
+    return False
+
+
+def _run_failure(error: RuntimeError) -> QueryError:
+    message = str(error)
+    missing = re.search(r"variable \?(\S+)", message)
+    if "does not contain" in message and missing:
+        name = missing.group(1)
+        return QueryError(
+            f"parameter {name!r} is not a variable the query returns",
+            hint=f"use ?{name} in the query and list it after SELECT (or use SELECT *)",
+        )
+    return QueryError(f"the query failed: {message}")
+
+
+# --- parameters ----------------------------------------------------------------
+
+
+def bind_params(params: Mapping[str, str], prefixes: Mapping[str, str]) -> dict[Variable, Term]:
+    """Turn ``name=value`` parameters into pyoxigraph substitutions (values are data,
+    never query text)."""
+    bound: dict[Variable, Term] = {}
+    for name, value in params.items():
+        bare = name[1:] if name[:1] in "?$" else name
+        try:
+            variable = Variable(bare)
+        except ValueError:
+            raise QueryError(
+                f"invalid parameter name {name!r}",
+                hint="use a SPARQL variable name: letters, digits and _",
+            ) from None
+        bound[variable] = parse_term(value, prefixes)
+    return bound
+
+
+def parse_term(value: str, prefixes: Mapping[str, str]) -> NamedNode | Literal:
+    """Read a parameter value: ``<iri>``, a prefixed name with a known prefix, a
+    Turtle literal (``"2019"^^xsd:gYear``, ``"Huobi"@en``), or else a plain string.
+
+    >>> parse_term("<https://example.org/a>", {})
+    <NamedNode value=https://example.org/a>
+    >>> parse_term("org:Membership", DEFAULT_PREFIXES)
+    <NamedNode value=http://www.w3.org/ns/org#Membership>
+    >>> parse_term('"Huobi China"@en', {}), parse_term("10:30", DEFAULT_PREFIXES)
+    (<Literal value=Huobi China language=en>, <Literal value=10:30 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>)
+    """
+    if value.startswith("<") and value.endswith(">"):
+        try:
+            return NamedNode(value[1:-1])
+        except ValueError:
+            raise QueryError(
+                f"parameter value {value} is not a valid IRI", hint="write an absolute IRI"
+            ) from None
+    if value.startswith('"'):
+        return _parse_literal(value, prefixes)
+    match = _PREFIXED_NAME.fullmatch(value)
+    if match and (match.group("prefix") or "") in prefixes:
+        return NamedNode(prefixes[match.group("prefix") or ""] + match.group("local"))
+    return Literal(value)
+
+
+def _parse_literal(value: str, prefixes: Mapping[str, str]) -> Literal:
+    # A one-statement Turtle document parsed as data: the value can never become
+    # query text, and anything but exactly one literal is refused.
+    declarations = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items())
+    document = f"{declarations}{_PROBE} {_PROBE} {value} ."
+    try:
+        quads = list(parse(document.encode("utf-8"), format=RdfFormat.TURTLE))
+    except (SyntaxError, ValueError):
+        quads = []
+    if len(quads) == 1 and quads[0].subject == _PROBE and isinstance(quads[0].object, Literal):
+        return quads[0].object
+    raise QueryError(
+        f"parameter value {value} is not a valid literal",
+        hint='write "text", "text"@en or "2019"^^xsd:gYear, or leave out the quotes',
+    )
+
+
+# --- rendering -----------------------------------------------------------------
+
+
+def render(
+    result: QueryResult,
+    fmt: str | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    *,
+    max_width: int = 60,
+) -> str:
+    """Render a result: `SELECT_FORMATS` for SELECT and ASK (default ``table``),
+    `GRAPH_FORMATS` for CONSTRUCT and DESCRIBE (default ``turtle``). The text
+    always ends with a newline; table cells longer than ``max_width`` are cut
+    with an ellipsis.
+
+    >>> print(render(QueryResult(kind="select", variables=("n",), rows=((Literal(3),),))), end="")
+    n
+    -
+    3
+    1 row
+    """
+    known = DEFAULT_PREFIXES if prefixes is None else prefixes
+    allowed = GRAPH_FORMATS if result.kind == "graph" else SELECT_FORMATS
+    chosen = (fmt or allowed[0]).lower()
+    if chosen not in allowed:
+        kinds = "CONSTRUCT and DESCRIBE" if result.kind == "graph" else "SELECT and ASK"
+        raise QueryError(
+            f"unknown format {fmt!r} for {kinds} results", hint=f"use one of {', '.join(allowed)}"
+        )
+    if result.kind == "graph":
+        return serialize_rdf(result.triples, chosen, known).decode("utf-8")
+    if chosen == "table":
+        if result.kind == "ask":
+            return "true\n" if result.boolean else "false\n"
+        return _table(result, known, max_width)
+    return _results_document(result, chosen)
+
+
+def _results_document(result: QueryResult, fmt: str) -> str:
+    """A W3C results document, written by pyoxigraph's own serialisers."""
+    formats = {
+        "csv": QueryResultsFormat.CSV,
+        "tsv": QueryResultsFormat.TSV,
+        "json": QueryResultsFormat.JSON,
+        "xml": QueryResultsFormat.XML,
+    }
+    document: dict[str, object]
+    if result.kind == "ask":
+        document = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        bindings = [
+            {
+                name: _json_term(term)
+                for name, term in zip(result.variables, row, strict=True)
+                if term is not None
+            }
+            for row in result.rows
+        ]
+        document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    parsed = parse_query_results(json.dumps(document), QueryResultsFormat.JSON)
+    buffer = io.BytesIO()
+    parsed.serialize(buffer, formats[fmt])
+    text = buffer.getvalue().decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        literal: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language is not None:
+            literal["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            literal["datatype"] = term.datatype.value
+        return literal
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _shorten(iri: str, namespaces: Sequence[tuple[str, str]]) -> str:
+    for namespace, name in namespaces:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{name}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+def _escape(text: str) -> str:
+    for raw, escaped in _ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _cell(term: Term | None, namespaces: Sequence[tuple[str, str]]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return _shorten(term.value, namespaces)
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Triple):
+        parts = (term.subject, term.predicate, term.object)
+        return "<< " + " ".join(_cell(part, namespaces) for part in parts) + " >>"
+    if term.language is not None:
+        return f'"{_escape(term.value)}"@{term.language}'
+    datatype = term.datatype.value
+    if datatype in _BARE_DATATYPES:
+        return term.value
+    if datatype == _XSD_STRING:
+        return f'"{_escape(term.value)}"'
+    return f'"{_escape(term.value)}"^^{_shorten(datatype, namespaces)}'
+
+
+def _truncate(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(result: QueryResult, prefixes: Mapping[str, str], max_width: int) -> str:
+    width_limit = max(max_width, 2)
+    namespaces = sorted(
+        ((iri, name) for name, iri in prefixes.items() if iri),
+        key=lambda item: (-len(item[0]), item[1]),
+    )
+    header = [_truncate(name, width_limit) for name in result.variables]
+    body = [
+        [_truncate(_cell(term, namespaces), width_limit) for term in row] for row in result.rows
+    ]
+    widths = [max([len(cells[i]) for cells in [header, *body]]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+
+    lines = [line(header), line(["-" * width for width in widths])]
+    lines.extend(line(cells) for cells in body)
+    count = len(result.rows)
+    lines.append(f"{count} row" if count == 1 else f"{count} rows")
+    return "".join(text.rstrip() + "\n" for text in lines)

@@ -1,0 +1,162 @@
+"""The embedded on-disk store (Oxigraph) that ``consortia build`` fills and
+``consortia query`` reads.
+
+A build never edits the live store in place: `replace_store` loads a fresh store
+in a sibling directory and swaps it in with renames, so a build that fails
+leaves the previous store as it was. `replace_graph` and `remove_graph` change
+one article's graph (and the default-graph statements about that graph) in one
+transaction, for incremental builds.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store, Triple
+
+from consortia.errors import ConsortiaError
+
+__all__ = ["has_store", "open_store", "remove_graph", "replace_graph", "replace_store"]
+
+_HINT_BUILD = "run `consortia build` first"
+
+
+def _missing(path: Path) -> ConsortiaError:
+    return ConsortiaError(f"no build found at {path}", hint=_HINT_BUILD)
+
+
+def _store_error(path: Path, action: str, error: Exception) -> ConsortiaError:
+    detail = str(error).strip() or type(error).__name__
+    if "lock" in detail.lower():
+        hint = "another consortia process is using the store; wait for it to finish"
+    else:
+        hint = f"delete {path} and run `consortia build` again"
+    return ConsortiaError(f"cannot {action} the store: {detail}", path=path, hint=hint)
+
+
+def has_store(path: Path) -> bool:
+    """Whether ``path`` holds a store (a non-empty directory).
+
+    >>> has_store(Path("/nonexistent/store"))
+    False
+    """
+    return path.is_dir() and any(path.iterdir())
+
+
+def open_store(path: Path, read_only: bool = True) -> Store:
+    """Open the store at ``path``; read-only unless asked otherwise.
+
+    Raises ConsortiaError ``no build found at PATH (run `consortia build` first)``
+    when there is none.
+    """
+    if not has_store(path):
+        raise _missing(path)
+    try:
+        return Store.read_only(str(path)) if read_only else Store(str(path))
+    except (OSError, RuntimeError) as error:
+        raise _store_error(path, "open", error) from error
+
+
+def _load(directory: Path, quads: Iterable[Quad | Triple]) -> None:
+    # pyoxigraph closes a store when the object is freed: here, on return.
+    store = Store(str(directory))
+    store.bulk_extend(_as_quads(quads))
+    store.optimize()
+    store.flush()
+
+
+def _sibling(path: Path, tag: str) -> Path:
+    return path.parent / f".{path.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def replace_store(path: Path, quads: Iterable[Quad | Triple]) -> None:
+    """Build a fresh store at ``path`` holding exactly ``quads``.
+
+    The store is loaded in a sibling directory and swapped in with two renames;
+    if loading fails, the previous store at ``path`` is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = _sibling(path, "new")
+    try:
+        _load(fresh, quads)
+    except BaseException as error:
+        shutil.rmtree(fresh, ignore_errors=True)
+        if isinstance(error, OSError | RuntimeError):
+            raise _store_error(path, "build", error) from error
+        raise
+    old = _sibling(path, "old")
+    try:
+        if path.exists():
+            path.rename(old)
+        try:
+            fresh.rename(path)
+        except OSError:
+            if old.exists():
+                old.rename(path)
+            raise
+    except OSError as error:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise _store_error(path, "replace", error) from error
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _as_quads(statements: Iterable[Quad | Triple]) -> Iterable[Quad]:
+    for statement in statements:
+        if isinstance(statement, Quad):
+            yield statement
+        else:
+            yield Quad(statement.subject, statement.predicate, statement.object, DefaultGraph())
+
+
+def _graph_node(graph_iri: str | NamedNode) -> NamedNode:
+    return graph_iri if isinstance(graph_iri, NamedNode) else NamedNode(graph_iri)
+
+
+def replace_graph(
+    store_path: Path, graph_iri: str | NamedNode, quads: Iterable[Quad | Triple]
+) -> None:
+    """Replace the named graph ``graph_iri`` and the default-graph statements about it.
+
+    Triples and quads of the graph ``graph_iri`` go into that graph; default-graph
+    quads (the graph's provenance) into the default graph. Quads of any other
+    graph are refused with a ValueError. All of it happens in one transaction.
+    """
+    graph = _graph_node(graph_iri)
+    inserts: list[str] = []
+    for statement in quads:
+        if isinstance(statement, Triple):
+            target: NamedNode | BlankNode | DefaultGraph = graph
+            triple = statement
+        else:
+            triple = statement.triple
+            name = statement.graph_name
+            if isinstance(name, DefaultGraph) or name == graph:
+                target = name
+            else:
+                raise ValueError(f"quad in graph {name}, expected {graph} or the default graph")
+        # Terms written by pyoxigraph (N-Triples syntax, escaped), never raw strings.
+        text = f"{triple.subject} {triple.predicate} {triple.object} ."
+        inserts.append(text if isinstance(target, DefaultGraph) else f"GRAPH {graph} {{ {text} }}")
+    update = f"DROP SILENT GRAPH {graph} ;\nDELETE WHERE {{ {graph} ?p ?o }}"
+    if inserts:
+        update += " ;\nINSERT DATA {\n" + "\n".join(inserts) + "\n}"
+    _update(store_path, update)
+
+
+def remove_graph(store_path: Path, graph_iri: str | NamedNode) -> None:
+    """Remove the named graph ``graph_iri`` and the default-graph statements about it."""
+    graph = _graph_node(graph_iri)
+    _update(store_path, f"DROP SILENT GRAPH {graph} ;\nDELETE WHERE {{ {graph} ?p ?o }}")
+
+
+def _update(store_path: Path, update: str) -> None:
+    store = open_store(store_path, read_only=False)
+    try:
+        store.update(update)
+    except (OSError, RuntimeError) as error:
+        raise _store_error(store_path, "update", error) from error
+    store.flush()
