@@ -25,6 +25,11 @@ from consortia.sources import Article
 
 _LETTER = {"Organization": "O", "Alliance": "A", "Person": "P", "Location": "L", NAME: "N"}
 _TOKEN = re.compile(r"⟨([OAPLN])(\d+)⟩")
+# ", a unit of the Swiss operator ⟨N11⟩," inside a list: patterns also see the
+# sentence without such appositions, so that the list reads as one.
+_APPOSITION = re.compile(
+    r",? (?:a|an|the|which|who|whose|its|one of) (?![A-Z])[^,;—⟨]*(?:⟨[^⟩]+⟩[^,;—⟨]*)?(?=,|;| —)"
+)
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 # The type a relation gives an untyped name in each of its slots.
 _SLOT_KIND = {
@@ -238,28 +243,51 @@ class _Run:
 
     def _relations(self, sentence: _Sentence) -> None:
         dates: list[DateMention] | None = None
-        for pattern in self.r.patterns:
-            for match in pattern.regex.finditer(sentence.text):
-                plain = _TOKEN.sub(" ", match.group(0))
-                if any(h.search(plain) for h in self.r.hedges):
-                    continue
-                groups = match.groupdict()
-                role = pattern.role
-                if groups.get("role"):
-                    found = self.r.roles.get(groups["role"].casefold())
-                    role = found.label if found else groups["role"].casefold()
-                since = until = None
-                if pattern.relation == "memberOf":
-                    if dates is None:
-                        dates = find_dates(sentence.span.text, self.article.published)
-                    when = _first_date(dates)
-                    if pattern.date == "until":
-                        until = when
-                    elif pattern.date != "none":
-                        since = when
-                for s in _tokens(groups.get("s") or ""):
-                    for o in _tokens(groups.get("o") or ""):
-                        self._add(pattern.relation, s, o, sentence, role, since, until)
+        texts = [sentence.text]
+        compressed = _APPOSITION.sub("", sentence.text)
+        if compressed != sentence.text:
+            texts.append(compressed)
+        for text in texts:
+            for pattern in self.r.patterns:
+                for match in pattern.regex.finditer(text):
+                    plain = _TOKEN.sub(" ", match.group(0))
+                    if any(h.search(plain) for h in self.r.hedges):
+                        continue
+                    groups = match.groupdict()
+                    role = pattern.role
+                    if groups.get("role"):
+                        found = self.r.roles.get(groups["role"].casefold())
+                        role = found.label if found else groups["role"].casefold()
+                    since = until = None
+                    if pattern.relation == "memberOf":
+                        if dates is None:
+                            dates = find_dates(sentence.span.text, self.article.published)
+                        when = _first_date(dates) or self._recent_date(sentence)
+                        if pattern.date == "until":
+                            until = when
+                        elif pattern.date != "none":
+                            since = when
+                    subjects = list(_heads(groups.get("s") or ""))
+                    if "o" in groups:
+                        objects = list(_heads(groups.get("o") or ""))
+                    else:  # the alliance the sentence is about ("The new members are ...")
+                        first = min(subjects, default=len(self.cands))
+                        implicit = self._antecedent("Alliance", first)
+                        objects = [implicit] if implicit is not None else []
+                    for s in subjects:
+                        for o in objects:
+                            self._add(pattern.relation, s, o, sentence, role, since, until)
+                            for implied in pattern.implies:
+                                self._add(implied, o, s, sentence, None, None)
+
+    def _recent_date(self, sentence: _Sentence) -> PartialDate | None:
+        """The date of the sentence before, which a list of members often continues."""
+        number = self.sentences.index(sentence)
+        if number == 0:
+            return None
+        previous = self.sentences[number - 1]
+        found = find_dates(previous.span.text, self.article.published)
+        return _first_date(found)
 
     def _add(
         self,
@@ -341,6 +369,19 @@ class _Run:
             if not (f.relation == "memberOf" and f.role == "member"
                     and (f.subject, f.object) in founding)
         )
+
+
+def _heads(text: str) -> Iterator[int]:
+    """The tokens of a slot that name its fillers, not their modifiers.
+
+    In "⟨L5⟩ operator ⟨N6⟩" the place only describes the operator.
+    """
+    for match in _TOKEN.finditer(text):
+        if re.match(r"(?:['’]s)? [a-z]", text[match.end() :]) and _TOKEN.search(
+            text[match.end() :]
+        ):
+            continue
+        yield int(match.group(2))
 
 
 def _tokens(text: str) -> Iterator[int]:

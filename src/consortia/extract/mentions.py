@@ -105,14 +105,20 @@ class MentionFinder:
         words = name.split()
         if all(w in self.r.not_names for w in words):
             return []
+        possessive = re.match(r"(\S+)['’]s ", name)
+        if possessive and len(words) > 1:  # "Germany's Federal Ministry": two names
+            head_end = start + len(possessive.group(1))
+            rest = start + len(possessive.group(0))
+            return self._segment(sentence, start, head_end) + self._segment(sentence, rest, end)
         entity = self.r.registry.lookup(name)
         if entity is not None:
             return [self._candidate(sentence, start, end, entity.kind, entity)]
         place_end = self._with_place_suffix(text, end)
         place = self.gazetteer.lookup(text[start:place_end]) or self.gazetteer.lookup(name)
+        acronym = len(words) == 1 and name.isupper()
         if place is not None and not (
             len(words) > 1 and words[-1] in self.r.designators
-        ):
+        ) and not (acronym and place.kind != "Country"):
             entity = Entity(place.name, "Location", place.kind, geonames=place.geonames_id)
             return [self._candidate(sentence, start, place_end, "Location", entity)]
         split = self._split_point(words)

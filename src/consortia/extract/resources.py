@@ -41,6 +41,7 @@ class Pattern:
     regex: re.Pattern[str]
     role: str | None
     date: str | None
+    implies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,14 @@ def load_resources(mappings: Path) -> Resources:
                 raise MappingError(f"{where}: missing pattern", path=patterns_path)
             regex = _compile(_expand(text, macros, patterns_path, where), patterns_path, where)
             patterns.append(
-                Pattern(f"{item.get('id', i)}#{j}", relation, regex, item.get("role"), item.get("date"))
+                Pattern(
+                    f"{item.get('id', i)}#{j}",
+                    relation,
+                    regex,
+                    item.get("role"),
+                    item.get("date"),
+                    tuple(item.get("implies") or ()),
+                )
             )
     descriptions = tuple(
         Description(
