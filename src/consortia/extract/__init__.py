@@ -189,6 +189,11 @@ class _Run:
     def _antecedent(self, kind: str, before: int) -> int | None:
         """The entity a description of ``kind`` refers to, among those before it."""
         if kind == "Alliance":
+            for fact in reversed(self.facts):  # the alliance the text is about
+                if fact.relation == "memberOf" and fact.object.kind == "Alliance":
+                    for i in range(before - 1, -1, -1):
+                        if self.cands[i].entity == fact.object:
+                            return i
             for i in range(before - 1, -1, -1):
                 if self.cands[i].kind == "Alliance":
                     return i
