@@ -7,7 +7,7 @@ every node is fixed by ``docs/decisions/0001-rdf-model.md``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,10 +94,17 @@ class Settings:
 class Mapper:
     """Turns extractions into quads."""
 
-    def __init__(self, templates: Templates, roles: Mapping[str, Role], settings: Settings) -> None:
+    def __init__(
+        self,
+        templates: Templates,
+        roles: Mapping[str, Role],
+        settings: Settings,
+        containers: Callable[[Entity], tuple[Entity, ...]] = lambda _: (),
+    ) -> None:
         self.t = templates
         self.roles = roles
         self.s = settings
+        self.containers = containers  # a place's containing places, nearest first
 
     def node(self, path: str) -> ox.NamedNode:
         return ox.NamedNode(self.s.base + path)
@@ -172,6 +179,9 @@ class Mapper:
             aliases.setdefault(fact.object, set())
         if publisher is not None:
             aliases.setdefault(publisher, set())
+        for place in [e for e in aliases if e.kind == "Location"]:
+            for container in self.containers(place):
+                aliases.setdefault(container, set())
         for entity, names in sorted(aliases.items()):
             quads.extend(self.apply(self.t.blocks["entity"], self._entity_binding(entity, names), graph))
 
@@ -219,8 +229,10 @@ class Mapper:
             same_as.append(ox.NamedNode(self.t.identifiers["wikidata"].format(id=entity.wikidata)))
         if entity.geonames:
             same_as.append(ox.NamedNode(self.t.identifiers["geonames"].format(id=entity.geonames)))
+        containers = self.containers(entity) if entity.kind == "Location" else ()
         return {
             "entity": self.entity_node(entity),
+            "container": [self.entity_node(c) for c in containers],
             "class": classes,
             "name": entity.name,
             "alias": sorted(n for n in names if n != entity.name),

@@ -7,6 +7,7 @@ the modules this calls at the edges (sources, export, store).
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import json
 import os
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from consortia.validation import Report
 
 Progress = Callable[[str], None]
+
+_STATE_HINT = "set --state or CONSORTIA_STATE to a writable folder"
 
 
 class ValidationFailed(ConsortiaError):
@@ -58,8 +61,16 @@ class BuildResult:
 
 def _content_hash(article: Article) -> str:
     digest = hashlib.sha256()
-    for part in (article.id, article.title, article.body, article.published.isoformat(),
-                 article.url or "", article.publisher or "", article.language, __version__):
+    for part in (
+        article.id,
+        article.title,
+        article.body,
+        article.published.isoformat(),
+        article.url or "",
+        article.publisher or "",
+        article.language,
+        __version__,
+    ):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
@@ -75,7 +86,7 @@ def _generation_times(project: Project, articles: Sequence[Article]) -> dict[str
     if epoch:
         try:
             fixed = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except ValueError:
+        except (ValueError, OverflowError, OSError):
             raise ConsortiaError(
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds",
                 hint="unset it or give an integer",
@@ -120,8 +131,18 @@ def to_rdflib(quads: Sequence[ox.Quad]) -> rdflib.Dataset:
             if isinstance(graph, ox.DefaultGraph)
             else dataset.graph(rdflib.URIRef(graph.value))
         )
-        context.add((term(quad.subject), term(quad.predicate), term(quad.object)))  # type: ignore[arg-type]
+        context.add((term(quad.subject), term(quad.predicate), term(quad.object)))
     return dataset
+
+
+def place_containers(extractor: Extractor, place: Entity) -> tuple[Entity, ...]:
+    """The places containing a place, nearest first, as the gazetteer knows them."""
+    chain = []
+    for name in extractor.gazetteer.parents(place.name):
+        found = extractor.gazetteer.lookup(name)
+        if found is not None and found.name != place.name:
+            chain.append(Entity(found.name, "Location", found.kind, geonames=found.geonames_id))
+    return tuple(chain)
 
 
 def publisher_entity(extractor: Extractor, article: Article) -> Entity | None:
@@ -149,6 +170,7 @@ def build_quads(
             templates,
             extractor.r.roles,
             Settings(project.base, __version__, times[article.id]),
+            containers=lambda place: place_containers(extractor, place),
         )
         extraction = extractor.extract(article)
         extractions.append(extraction)
@@ -203,39 +225,80 @@ def build(
     from consortia.store import replace_store
 
     articles = load_articles(paths, published=published, url=url)
+    # Output paths that cannot be written fail before the work, and before
+    # anything is created: a failed build leaves no trace.
     if output is not None:
-        format_for(output)  # an unknown format fails before the work
+        _check_writable(output, "choose another -o path")
+        format_for(output)
+    _check_writable(project.state, _STATE_HINT, folder=True)
     times = _generation_times(project, articles)
     extractions, quads, prefixes = build_quads(project, articles, progress, times)
     report = validate_quads(project, quads)
     if not report.conforms:
         raise ValidationFailed(report)
-    _check_writable(output)
     write_rdf(quads, output, prefixes=prefixes)
-    project.state.mkdir(parents=True, exist_ok=True)
+    _make_state(project.state)
     write_rdf(quads, project.last_build, prefixes=prefixes)
     replace_store(project.store, quads)
     _write_manifest(project, articles, output, times)
     return BuildResult(tuple(articles), tuple(extractions), tuple(quads), report, prefixes)
 
 
-def _check_writable(output: Path | None) -> None:
+def _check_writable(path: Path, hint: str, *, folder: bool = False) -> None:
+    """Fail early when ``path`` (a file, or a folder if ``folder``) cannot be written.
+
+    Nothing is created: the nearest existing ancestor must be a folder we may
+    write to, and the path itself, if it exists, of the right kind.
+    """
     from consortia.errors import OutputError
 
-    if output is None:
-        return
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.exists():
-        try:
-            folder.mkdir(parents=True)
-        except OSError as exc:
+    if path.exists():
+        if folder and not path.is_dir():
             raise OutputError(
-                f"cannot create the output folder: {exc.strerror}",
-                path=folder,
-                hint="choose a writable -o path",
-            ) from None
-    if output.is_dir():
-        raise OutputError("the output path is a folder", path=output, hint="give a file name")
+                "cannot write there: it is a file, not a folder", path=path, hint=hint
+            )
+        if not folder and path.is_dir():
+            raise OutputError(
+                "cannot write there: it is a folder", path=path, hint="give a file name"
+            )
+        target = path if folder else path.parent
+    else:
+        target = next((p for p in path.absolute().parents if p.exists()), Path("/"))
+        if not target.is_dir():
+            raise OutputError(
+                f"cannot write there: {_shown(target, path)} is a file, not a folder",
+                path=path,
+                hint=hint,
+            )
+    if not os.access(target, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"cannot write there: permission denied in {_shown(target, path)}",
+            path=path,
+            hint=hint,
+        )
+
+
+def _shown(ancestor: Path, path: Path) -> str:
+    """``ancestor`` spelled as the user spelled ``path`` (relative stays relative)."""
+    if path.is_absolute():
+        return str(ancestor)
+    for parent in path.parents:
+        if parent.absolute() == ancestor:
+            return str(parent)
+    return str(ancestor)
+
+
+def _make_state(state: Path) -> None:
+    from consortia.errors import OutputError
+
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the state folder: {exc.strerror or exc}",
+            path=state,
+            hint=_STATE_HINT,
+        ) from None
 
 
 def _write_manifest(
@@ -257,7 +320,9 @@ def _write_manifest(
 def build_graph(project: Project, path: Path) -> rdflib.Dataset:
     """One article's dataset, extracted and mapped but not published (for evaluation)."""
     articles = load_articles([path])
-    _, quads, _ = build_quads(project, articles, times={a.id: "2000-01-01T00:00:00Z" for a in articles})
+    _, quads, _ = build_quads(
+        project, articles, times={a.id: "2000-01-01T00:00:00Z" for a in articles}
+    )
     return to_rdflib(quads)
 
 
@@ -268,23 +333,29 @@ def validate_files(project: Project, files: Sequence[Path]) -> Report:
     quads: list[ox.Quad] = []
     for file in files:
         if not file.is_file():
-            hint = (
-                "run `consortia build` first"
-                if file == project.last_build
-                else "check the path"
-            )
+            hint = "run `consortia build` first" if file == project.last_build else "check the path"
             raise SourceError("no such file", path=file, hint=hint)
-        fmt = ox.RdfFormat.from_extension(file.suffix.lstrip(".")) if file.suffix else None
+        compressed = file.suffix.lower() == ".gz"
+        suffix = Path(file.stem).suffix if compressed else file.suffix
+        fmt = ox.RdfFormat.from_extension(suffix.lstrip(".").lower()) if suffix else None
         if fmt is None:
             raise SourceError(
-                f"unknown RDF format {file.suffix!r}",
+                f"unknown RDF format {suffix or '(none)'!r}",
                 path=file,
-                hint="use .ttl, .nt, .nq, .trig, .rdf or .jsonld",
+                hint="use .ttl, .nt, .nq, .trig, .rdf or .jsonld, optionally followed by .gz",
             )
         try:
-            parsed = list(ox.parse(path=str(file), format=fmt))
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise SourceError(f"cannot parse: {exc}", path=file) from None
+            data = file.read_bytes()
+            if compressed:
+                data = gzip.decompress(data)
+            parsed = list(ox.parse(data, format=fmt))
+        except (SyntaxError, ValueError, OSError, EOFError) as exc:
+            raise SourceError(
+                f"cannot parse: {exc}",
+                path=file,
+                hint=f"fix the {fmt.name} syntax there, or give the file the extension "
+                "of its format",
+            ) from None
         quads.extend(
             q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object)
             for q in parsed

@@ -30,6 +30,7 @@ _TOKEN = re.compile(r"⟨([OAPLN])(\d+)⟩")
 _APPOSITION = re.compile(
     r",? (?:a|an|the|which|who|whose|its|one of) (?![A-Z])[^,;—⟨]*(?:⟨[^⟩]+⟩[^,;—⟨]*)?(?=,|;| —)"
 )
+_MODIFIER_AFTER = r"(?:['’]s)? (?!and\b|or\b|nor\b|as well as\b|plus\b|along with\b)[a-z]"
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 # The type a relation gives an untyped name in each of its slots.
 _SLOT_KIND = {
@@ -106,7 +107,6 @@ class _Run:
         for number, sentence in enumerate(self.sentences):
             self._coreference(number, sentence)
             self._relations(sentence)
-        self._containment()
         return Extraction(self.article, self._mentions(), self._dedupe(self.facts))
 
     def _acronyms(self) -> None:
@@ -310,6 +310,8 @@ class _Run:
         obj = self._typed(o, relation, "o")
         if subject is None or obj is None or subject == obj:
             return
+        if relation == "locatedIn" and not self._may_contain(obj, subject):
+            return
         if relation == "memberOf" and role is None:
             role = self.r.membership_roles["member"].label
         self.facts.append(Fact(relation, subject, obj, sentence.span, role, since, until))
@@ -317,6 +319,17 @@ class _Run:
             post = self.r.roles.get(role.casefold())
             if post is not None and post.leads:
                 self.facts.append(Fact("ledBy", obj, subject, sentence.span))
+
+    def _may_contain(self, outer: Entity, inner: Entity) -> bool:
+        """Whether the text's "inner, outer" can mean containment (not a list of peers)."""
+        outer_place = self.x.gazetteer.lookup(outer.name)
+        inner_place = self.x.gazetteer.lookup(inner.name)
+        if outer_place is not None and inner_place is not None:
+            region = outer_place.kind == "Place" and inner_place.kind != "Country"
+            return self.x.gazetteer.contains(outer.name, inner.name) or (
+                region and outer_place.country == inner_place.country
+            )
+        return inner.cls != "Country"
 
     def _typed(self, index: int, relation: str, slot: str) -> Entity | None:
         """The entity of a candidate; an untyped name takes the type of its slot."""
@@ -331,20 +344,6 @@ class _Run:
             if other.kind == NAME and other.span.text == cand.span.text:
                 self.cands[i] = retype(other, entity)
         return entity
-
-    def _containment(self) -> None:
-        """Places named together: the gazetteer says which lies in which."""
-        places: dict[str, tuple[Entity, Span]] = {}
-        for sentence in self.sentences:
-            for i in sentence.indices:
-                cand = self.cands[i]
-                if cand.kind == "Location" and cand.entity is not None:
-                    places.setdefault(cand.entity.name, (cand.entity, sentence.span))
-        for inner, (inner_entity, span) in sorted(places.items()):
-            for outer in self.x.gazetteer.parents(inner):
-                if outer in places and outer != inner:
-                    self.facts.append(Fact("locatedIn", inner_entity, places[outer][0], span))
-                    break
 
     # -- results ------------------------------------------------------------------
 
@@ -382,7 +381,7 @@ def _heads(text: str) -> Iterator[int]:
     In "⟨L5⟩ operator ⟨N6⟩" the place only describes the operator.
     """
     for match in _TOKEN.finditer(text):
-        if re.match(r"(?:['’]s)? [a-z]", text[match.end() :]) and _TOKEN.search(
+        if re.match(_MODIFIER_AFTER, text[match.end() :]) and _TOKEN.search(
             text[match.end() :]
         ):
             continue

@@ -105,8 +105,11 @@ class MentionFinder:
         words = name.split()
         if all(w in self.r.not_names for w in words):
             return []
-        possessive = re.match(r"(\S+)['’]s ", name)
-        if possessive and len(words) > 1:  # "Germany's Federal Ministry": two names
+        possessive = re.match(r"(.+?)['’]s ", name)
+        if possessive and (
+            self.gazetteer.lookup(possessive.group(1))
+            or self.r.registry.lookup(possessive.group(1))
+        ):  # "Germany's Federal Ministry", "China Unicom's institute": two names
             head_end = start + len(possessive.group(1))
             rest = start + len(possessive.group(0))
             return self._segment(sentence, start, head_end) + self._segment(sentence, rest, end)
