@@ -12,12 +12,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from consortia import __version__
-from consortia.errors import ConsortiaError
+from consortia.errors import ConsortiaError, SourceError
+
+if TYPE_CHECKING:
+    from consortia.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +42,7 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _project(state: Path | None, base: str | None = None) -> Any:
+def _project(state: Path | None, base: str | None = None) -> Project:
     from consortia.project import Project
 
     return Project.load(state=state, base=base)
@@ -100,11 +103,17 @@ def build(
     title. Data that fails the shapes is not published: the report is printed,
     the exit code is 1, and the previous output is left as it was.
     """
-    from consortia.pipeline import ValidationFailed, build as run_build
+    from consortia.pipeline import ValidationFailed
+    from consortia.pipeline import build as run_build
     from consortia.validation import render_text
 
     project = _project(state, base)
     destination = None if output == "-" else Path(output)
+    if not paths and not Path("seeds").is_dir():
+        raise SourceError(
+            "no articles given and no seeds/ folder here",
+            hint="name the article files or folders: consortia build ARTICLES... -o FILE",
+        )
     sources = list(paths) or [Path("seeds")]
     try:
         result = run_build(
@@ -148,8 +157,8 @@ def validate(files: tuple[Path, ...], fmt: str, state: Path | None) -> None:
     Exit code 0: conforms (warnings may be reported); 1: does not conform;
     2: an error (a missing or unparsable file).
     """
-    from consortia.validation import render_json, render_text, render_turtle
     from consortia.pipeline import validate_files
+    from consortia.validation import render_json, render_text, render_turtle
 
     project = _project(state)
     report = validate_files(project, list(files) or [project.last_build])
@@ -158,11 +167,15 @@ def validate(files: tuple[Path, ...], fmt: str, state: Path | None) -> None:
     sys.exit(0 if report.conforms else EXIT_FAILED)
 
 
-@main.command(
-    epilog="Example: consortia query 'SELECT ?org WHERE { ?org a <http://www.w3.org/ns/org#Organization> }'"
-)
+@main.command(epilog="Example: consortia query 'SELECT ?a WHERE { ?a a cx:Alliance }' --format csv")
 @click.argument("query", required=False)
-@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .rq file.")
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.Path(path_type=Path),
+    help="Read the query from a .rq file.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -171,7 +184,12 @@ def validate(files: tuple[Path, ...], fmt: str, state: Path | None) -> None:
     help="Output format: table (default), csv, tsv, json, xml for SELECT/ASK; "
     "turtle (default), nt, jsonld for CONSTRUCT/DESCRIBE.",
 )
-@click.option("--param", "params", multiple=True, help="Bind a variable: name=value (an IRI <...>, a prefixed name, or a literal).")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    help="Bind a variable: name=value (an IRI <...>, a prefixed name, or a literal).",
+)
 @state_option
 @_errors
 def query(
@@ -181,29 +199,56 @@ def query(
     params: tuple[str, ...],
     state: Path | None,
 ) -> None:
-    """Run a SPARQL 1.1 query over the last build (read-only)."""
+    """Run a SPARQL 1.1 query over the last build (read-only).
+
+    The union of all graphs is queried; the prefixes of the published model
+    (cx:, org:, schema:, skos:, prov:, time:...) are predeclared. SELECT and ASK
+    print a table, CONSTRUCT and DESCRIBE print Turtle. Updates are refused.
+    """
     from consortia.errors import QueryError
     from consortia.query import render, run_query
 
     if (query is None) == (query_file is None):
-        raise QueryError("give a query or -f FILE.rq, not both and not neither")
-    if query_file is not None:
-        try:
-            query = query_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise QueryError(f"cannot read the query: {exc.strerror}", path=query_file) from None
-    assert query is not None
+        raise QueryError(
+            "give a query or -f FILE.rq, not both and not neither",
+            hint="e.g. consortia query 'ASK { ?a a cx:Alliance }'",
+        )
+    text = _read_query(query_file) if query_file is not None else query or ""
     bound: dict[str, str] = {}
     for item in params:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise QueryError(f"--param {item!r} is not name=value", hint="e.g. --param org=<https://...>")
+            raise QueryError(
+                f"--param {item!r} is not name=value", hint="e.g. --param org=<https://...>"
+            )
         bound[name.lstrip("?$")] = value
     project = _project(state)
     prefixes = _prefixes(project)
-    result = run_query(project.store, query, params=bound)
+    try:
+        result = run_query(project.store, text, params=bound)
+    except QueryError as exc:
+        if query_file is None or exc.path is not None:
+            raise
+        raise QueryError(exc.message, path=query_file, hint=exc.hint) from None
     chosen = fmt or ("turtle" if result.kind == "graph" else "table")
     click.echo(render(result, chosen, prefixes).rstrip("\n"))
+
+
+def _read_query(path: Path) -> str:
+    from consortia.errors import QueryError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QueryError(
+            f"cannot read the query: {exc.strerror or exc}",
+            path=path,
+            hint="check the path of the .rq file",
+        ) from None
+    except UnicodeDecodeError:
+        raise QueryError(
+            "the query file is not valid UTF-8", path=path, hint="save the file as UTF-8"
+        ) from None
 
 
 def _prefixes(project: Any) -> dict[str, str]:
@@ -217,7 +262,14 @@ def _prefixes(project: Any) -> dict[str, str]:
 
 @main.command(epilog="Example: consortia evaluate tests/gold --format json")
 @click.argument("gold_dir", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @_errors
 def evaluate(gold_dir: Path, fmt: str) -> None:
     """Build each annotated article in GOLD_DIR and score what is published against its gold."""
@@ -225,7 +277,9 @@ def evaluate(gold_dir: Path, fmt: str) -> None:
     from consortia.pipeline import build_graph
 
     if not gold_dir.is_dir():
-        raise ConsortiaError("no such folder", path=gold_dir, hint="give the folder of *.md and *.gold.yaml")
+        raise ConsortiaError(
+            "no such folder", path=gold_dir, hint="give the folder of *.md and *.gold.yaml"
+        )
     project = _project(None)
     evaluation = evaluate_dir(gold_dir, lambda path: build_graph(project, path))
     click.echo((render_json if fmt == "json" else render_text)(evaluation).rstrip("\n"))

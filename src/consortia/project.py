@@ -43,7 +43,7 @@ class Project:
         The build state lives in ``.consortia/`` of the working directory unless
         ``CONSORTIA_STATE`` or ``state`` says otherwise.
         """
-        state_dir = state or Path(os.environ.get("CONSORTIA_STATE", ".consortia"))
+        state_dir = state or Path(os.environ.get("CONSORTIA_STATE") or ".consortia")
         chosen = base or os.environ.get("CONSORTIA_BASE") or DEFAULT_BASE
         if not chosen.startswith(("http://", "https://")) or not chosen.endswith(("/", "#")):
             raise ConsortiaError(

@@ -47,8 +47,8 @@ def normalise(name: str) -> str:
     >>> normalise("The  Linux Foundation’s")
     'linux foundation'
     """
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = re.sub(r"['’]s\b", "", text)
+    text = re.sub(r"['’]s\b", "", name)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
     text = re.sub(r"[^a-z0-9&]+", " ", text).strip()
     return re.sub(r"^the ", "", text)
 

@@ -21,6 +21,21 @@ from consortia.errors import SourceError
 ARTICLE_SUFFIXES = (".md", ".txt")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_SUFFIX_HINT = "give a .md file with YAML front matter or a .txt file whose first line is the title"
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without implicit timestamps.
+
+    PyYAML turns ``2019-13-45`` into a date itself and fails with a bare
+    ValueError; read as a string, the date is checked here, with a message.
+    """
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -40,27 +55,45 @@ class Article:
     language: str = "en"
 
 
+def _is_article(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return (
+        path.is_file()
+        and path.suffix in ARTICLE_SUFFIXES
+        and not path.name.upper().startswith("README")
+        # Hidden files and folders (.git, editor back-ups) are never articles.
+        and not any(part.startswith(".") for part in parts)
+    )
+
+
 def discover(paths: Sequence[Path]) -> list[Path]:
     """Expand directories into their article files (sorted); check that paths exist.
 
-    ``README*`` files and gold annotations (``*.gold.yaml``) are not articles.
+    ``README*`` files, hidden files and gold annotations (``*.gold.yaml``) are not
+    articles. A file named twice (directly and through its folder) is read once.
     """
     found: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
         if not path.exists():
             raise SourceError(
                 "no such file or directory", path=path, hint="check the path or omit it"
             )
         if path.is_dir():
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix in ARTICLE_SUFFIXES
-                and not p.name.upper().startswith("README")
+            candidates = [p for p in sorted(path.rglob("*")) if _is_article(p, path)]
+        elif path.suffix not in ARTICLE_SUFFIXES:
+            raise SourceError(
+                f"not an article file (unknown extension {path.suffix or '(none)'!r})",
+                path=path,
+                hint=_SUFFIX_HINT,
             )
         else:
-            found.append(path)
+            candidates = [path]
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
     if not found:
         joined = ", ".join(str(p) for p in paths)
         raise SourceError(
@@ -70,10 +103,21 @@ def discover(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_text(path: Path) -> str:
-    """Read a UTF-8 text file, refusing empty, binary and mis-encoded files."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise SourceError("the file is empty", path=path, hint="add a title and a body")
+    """Read a UTF-8 text file, refusing empty, binary and mis-encoded files.
+
+    A leading byte order mark is dropped; line ends are kept as they are, so that
+    offsets into the text are offsets into the file's characters.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(
+            f"cannot read the file: {exc.strerror or exc}",
+            path=path,
+            hint="check that the file exists and that you may read it",
+        ) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError("the file is UTF-16, not UTF-8", path=path, hint="save the file as UTF-8")
     if b"\x00" in data[:8192]:
         raise SourceError(
             "this is a binary file, not an article",
@@ -90,7 +134,10 @@ def read_text(path: Path) -> str:
             line=line,
             hint="save the file as UTF-8",
         ) from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise SourceError("the file is empty", path=path, hint="add a title and a body")
+    return text
 
 
 def _parse_date(value: object, path: Path, line: int | None, field: str) -> dt.date:
@@ -98,8 +145,12 @@ def _parse_date(value: object, path: Path, line: int | None, field: str) -> dt.d
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        if len(text) > 10 and text[10] in "Tt ":
+            # A full time stamp: the article's date is its date part.
+            return dt.datetime.fromisoformat(text).date()
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise SourceError(
             f"invalid {field} date {str(value)!r}",
@@ -134,7 +185,7 @@ def parse_markdown(path: Path, text: str) -> Article:
         )
     front = match.group(1)
     try:
-        meta = yaml.safe_load(front)
+        meta = yaml.load(front, Loader=_FrontMatterLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
@@ -155,10 +206,10 @@ def parse_markdown(path: Path, text: str) -> Article:
             hint="fix the YAML between the '---' lines",
         )
     title = meta.get("title")
+    if isinstance(title, int | float) and not isinstance(title, bool):
+        title = str(title)  # `title: 1984` is a title, not a number
     if not isinstance(title, str) or not title.strip():
-        raise SourceError(
-            "missing title", path=path, hint="add 'title: ...' to the front matter"
-        )
+        raise SourceError("missing title", path=path, hint="add 'title: ...' to the front matter")
     if "published" not in meta or meta["published"] in (None, ""):
         raise SourceError(
             "missing published date",
@@ -193,9 +244,7 @@ def parse_markdown(path: Path, text: str) -> Article:
     )
 
 
-def parse_plain(
-    path: Path, text: str, published: dt.date | None, url: str | None
-) -> Article:
+def parse_plain(path: Path, text: str, published: dt.date | None, url: str | None) -> Article:
     """Parse a plain-text article: the first line is the title, the rest the body."""
     title, _, body = text.partition("\n")
     if not title.strip():

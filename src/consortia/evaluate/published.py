@@ -103,10 +103,18 @@ def read_published(graph: Graph) -> Published:
     """Read entities and facts from the RDF of a build (a Graph or a Dataset)."""
     g = flatten(graph)
     types: dict[str, str] = {}
+    # An article's entities are those it mentions or states facts about; places
+    # that only contain them (the gazetteer's schema:containedInPlace) are context.
+    named = {str(o) for o in g.objects(None, SCHEMA.mentions)}
+    if named:
+        named.update(str(o) for o in g.objects(None, SCHEMA.publisher))
+        for predicate in _PREDICATES.values():
+            for s, o in g.subject_objects(predicate):
+                named.update((str(s), str(o)))
     for kind, classes in reversed(_CLASSES):  # the most specific class is written last
         for cls in classes:
             for node in g.subjects(RDF.type, cls):
-                if isinstance(node, URIRef):
+                if isinstance(node, URIRef) and (not named or str(node) in named):
                     types[str(node)] = kind
 
     evidence: dict[tuple[str, str, str], set[str]] = defaultdict(set)

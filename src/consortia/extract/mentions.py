@@ -105,6 +105,18 @@ class MentionFinder:
         words = name.split()
         if all(w in self.r.not_names for w in words):
             return []
+        suffix = re.search(r"-(?:based|headquartered|born|owned|backed|led|listed)\b", name)
+        if suffix:  # "Seoul-based lender": the place, then whatever follows
+            return self._segment(sentence, start, start + suffix.start()) + self._segment(
+                sentence, start + suffix.end(), end
+            )
+        for i, word in enumerate(words[1:], start=1):
+            if word.casefold() in self.r.roles or word == "Chief":  # "Acme CEO Jane Doe"
+                left_end = start + len(" ".join(words[:i]))
+                right_start = start + len(" ".join(words[: i + 1])) + 1
+                return self._segment(sentence, start, left_end) + self._segment(
+                    sentence, right_start, end
+                )
         possessive = re.match(r"(.+?)['’]s ", name)
         if possessive and (
             self.gazetteer.lookup(possessive.group(1))
@@ -150,7 +162,9 @@ class MentionFinder:
             stripped = text[start:end].rstrip()
             end = start + len(stripped)
             last = stripped.rsplit(" ", 1)
-            if len(last) == 2 and last[1] in self.r.connectors:
+            if len(last) == 2 and (
+                last[1] in self.r.connectors or last[1].rstrip(".,") in self.r.not_names
+            ):
                 end = start + len(last[0])
             else:
                 return end
