@@ -128,8 +128,9 @@ def read_text(path: Path) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
         raise SourceError(
-            f"not valid UTF-8 (byte {exc.start})",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} in column {column})",
             path=path,
             line=line,
             hint="save the file as UTF-8",
