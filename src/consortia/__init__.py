@@ -6,4 +6,3 @@ try:
     __version__ = version("consortia")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
-

@@ -65,8 +65,18 @@ def load_templates(path: Path) -> Templates:
         raise MappingError("expected a mapping at the top level", path=path)
     missing = [
         key
-        for key in ("prefixes", "classes", "entity", "article", "graph", "relations",
-                     "membership", "evidence", "instants", "identifiers")
+        for key in (
+            "prefixes",
+            "classes",
+            "entity",
+            "article",
+            "graph",
+            "relations",
+            "membership",
+            "evidence",
+            "instants",
+            "identifiers",
+        )
         if key not in data
     ]
     if missing:
@@ -119,10 +129,8 @@ class Mapper:
             if not texts:
                 return []
             lang = self._values(spec.get("lang"), binding) if "lang" in spec else []
-            datatype = (
-                self._values(spec.get("datatype"), binding) if "datatype" in spec else []
-            )
-            if "lang" in spec and not lang or "datatype" in spec and not datatype:
+            datatype = self._values(spec.get("datatype"), binding) if "datatype" in spec else []
+            if ("lang" in spec and not lang) or ("datatype" in spec and not datatype):
                 return []
             result: list[Term] = []
             for text in texts:
@@ -152,11 +160,15 @@ class Mapper:
             return [value]
         return [] if spec is None else [spec]
 
-    def apply(self, block: Iterable[list[Any]], binding: Binding, graph: ox.NamedNode | ox.DefaultGraph) -> Iterator[ox.Quad]:
+    def apply(
+        self, block: Iterable[list[Any]], binding: Binding, graph: ox.NamedNode | ox.DefaultGraph
+    ) -> Iterator[ox.Quad]:
         """The quads of a template block under a binding."""
         for triple in block:
             if not isinstance(triple, list) or len(triple) != 3:
-                raise MappingError(f"not a [subject, predicate, object] triple: {triple!r}", path=self.t.path)
+                raise MappingError(
+                    f"not a [subject, predicate, object] triple: {triple!r}", path=self.t.path
+                )
             s, p, o = (self._term(part, binding) for part in triple)
             for subject, predicate, obj in itertools.product(s, p, o):
                 if isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode):
@@ -183,7 +195,9 @@ class Mapper:
             for container in self.containers(place):
                 aliases.setdefault(container, set())
         for entity, names in sorted(aliases.items()):
-            quads.extend(self.apply(self.t.blocks["entity"], self._entity_binding(entity, names), graph))
+            quads.extend(
+                self.apply(self.t.blocks["entity"], self._entity_binding(entity, names), graph)
+            )
 
         mentioned = sorted({self.entity_node(m.entity).value for m in extraction.mentions})
         quads.extend(
@@ -194,7 +208,9 @@ class Mapper:
                     "id": article.id,
                     "title": article.title,
                     "language": article.language,
-                    "url": ox.NamedNode(article.url) if article.url and _is_iri(article.url) else None,  # type: ignore[dict-item]
+                    "url": ox.NamedNode(article.url)
+                    if article.url and _is_iri(article.url)
+                    else None,  # type: ignore[dict-item]
                     "published": article.published.isoformat(),
                     "publisher": self.entity_node(publisher) if publisher else None,  # type: ignore[dict-item]
                     "mentioned": [ox.NamedNode(iri) for iri in mentioned],

@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import PROV, RDF, SH, SKOS
+from rdflib.namespace import PROV, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from consortia.errors import MappingError
@@ -194,7 +194,7 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
     _conforms, report_graph, _text = pyshacl_validate(
         union,
         shacl_graph=shapes,
-        ont_graph=ontology,
+        ont_graph=_class_hierarchy(ontology) if ontology is not None else None,
         inference="none",
         advanced=True,
         allow_warnings=True,
@@ -202,6 +202,16 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
     )
     dataset = data if isinstance(data, Dataset) else None
     return _build_report(report_graph, union, dataset)
+
+
+def _class_hierarchy(ontology: Graph) -> Graph:
+    # Only the hierarchy: pyshacl copies an ontology into the data graph, and
+    # its named individuals (the role concepts) would become data to validate
+    # (and are copied with a deep, slow clone).
+    hierarchy = Graph()
+    for triple in ontology.triples((None, RDFS.subClassOf, None)):
+        hierarchy.add(triple)
+    return hierarchy
 
 
 def check_shapes(shapes: Graph) -> Report:

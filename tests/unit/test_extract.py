@@ -24,9 +24,7 @@ def extractor() -> Extractor:
 
 
 def extract(extractor: Extractor, body: str) -> Extraction:
-    article = Article(
-        id="t", title="Test", body=body, published=PUBLISHED, path=Path("t.md")
-    )
+    article = Article(id="t", title="Test", body=body, published=PUBLISHED, path=Path("t.md"))
     return extractor.extract(article)
 
 
@@ -93,7 +91,9 @@ def facts(extraction: Extraction) -> set[tuple[str, str, str]]:
         ),
     ],
 )
-def test_relation_families(extractor: Extractor, body: str, expected: set[tuple[str, str, str]]) -> None:
+def test_relation_families(
+    extractor: Extractor, body: str, expected: set[tuple[str, str, str]]
+) -> None:
     assert expected <= facts(extract(extractor, body))
 
 

@@ -108,9 +108,9 @@ def read_published(graph: Graph) -> Published:
     named = {str(o) for o in g.objects(None, SCHEMA.mentions)}
     if named:
         named.update(str(o) for o in g.objects(None, SCHEMA.publisher))
-        for predicate in _PREDICATES.values():
-            for s, o in g.subject_objects(predicate):
-                named.update((str(s), str(o)))
+        for relation_predicate in _PREDICATES.values():
+            for subj, obj in g.subject_objects(relation_predicate):
+                named.update((str(subj), str(obj)))
     for kind, classes in reversed(_CLASSES):  # the most specific class is written last
         for cls in classes:
             for node in g.subjects(RDF.type, cls):
@@ -118,11 +118,11 @@ def read_published(graph: Graph) -> Published:
                     types[str(node)] = kind
 
     evidence: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for node, subject in g.subject_objects(RDF.subject):
-        for predicate in g.objects(node, RDF.predicate):
-            for obj in g.objects(node, RDF.object):
+    for statement, subject in g.subject_objects(RDF.subject):
+        for predicate in g.objects(statement, RDF.predicate):
+            for obj in g.objects(statement, RDF.object):
                 key = (str(subject), str(predicate), str(obj))
-                evidence[key].update(str(v) for v in g.objects(node, PROV.value))
+                evidence[key].update(str(v) for v in g.objects(statement, PROV.value))
 
     facts: list[PublishedFact] = []
     for relation, predicate in _PREDICATES.items():

@@ -110,7 +110,7 @@ class _Run:
         return Extraction(self.article, self._mentions(), self._dedupe(self.facts))
 
     def _acronyms(self) -> None:
-        """"Full Name (FN)": FN names the same entity from here on."""
+        """ "Full Name (FN)": FN names the same entity from here on."""
         defined: dict[str, Entity] = {}
         for i, cand in enumerate(self.cands):
             if cand.entity is not None and cand.kind in ("Organization", "Alliance"):
@@ -165,9 +165,11 @@ class _Run:
             text = f"{text[:start]}⟨{_LETTER[cand.kind]}{i}⟩{text[end:]}"
         # "State Information Center (SIC)": the acronym in brackets adds nothing.
         return _ACRONYM_AFTER.sub(
-            lambda m: m.group(1)
-            if self.cands[int(m.group(2))].entity == self.cands[int(m.group(3))].entity
-            else m.group(0),
+            lambda m: (
+                m.group(1)
+                if self.cands[int(m.group(2))].entity == self.cands[int(m.group(3))].entity
+                else m.group(0)
+            ),
             text,
         )
 
@@ -209,8 +211,9 @@ class _Run:
     def _coreference(self, number: int, sentence: _Sentence) -> None:
         before = sentence.indices[0] if sentence.indices else len(self.cands)
         if not sentence.indices:
-            before = max((s.indices[-1] + 1 for s in self.sentences[:number] if s.indices),
-                         default=0)
+            before = max(
+                (s.indices[-1] + 1 for s in self.sentences[:number] if s.indices), default=0
+            )
         for description in self.r.descriptions:
             match = description.regex.search(sentence.text)
             if not match:
@@ -348,9 +351,7 @@ class _Run:
     # -- results ------------------------------------------------------------------
 
     def _mentions(self) -> tuple[Mention, ...]:
-        return tuple(
-            Mention(c.span, c.entity) for c in self.cands if c.entity is not None
-        )
+        return tuple(Mention(c.span, c.entity) for c in self.cands if c.entity is not None)
 
     @staticmethod
     def _dedupe(facts: list[Fact]) -> tuple[Fact, ...]:
@@ -359,19 +360,22 @@ class _Run:
         for fact in facts:
             key = (fact.relation, fact.subject, fact.object, fact.role)
             prior = kept.get(key)
-            if prior is None or (prior.since is None and prior.until is None and (
-                fact.since is not None or fact.until is not None
-            )):
+            if prior is None or (
+                prior.since is None
+                and prior.until is None
+                and (fact.since is not None or fact.until is not None)
+            ):
                 kept[key] = fact
         # A founding membership says all a plain one says.
-        founding = {
-            (f.subject, f.object) for f in kept.values() if f.role == "founding member"
-        }
+        founding = {(f.subject, f.object) for f in kept.values() if f.role == "founding member"}
         return tuple(
             f
             for f in kept.values()
-            if not (f.relation == "memberOf" and f.role == "member"
-                    and (f.subject, f.object) in founding)
+            if not (
+                f.relation == "memberOf"
+                and f.role == "member"
+                and (f.subject, f.object) in founding
+            )
         )
 
 
@@ -381,9 +385,7 @@ def _heads(text: str) -> Iterator[int]:
     In "⟨L5⟩ operator ⟨N6⟩" the place only describes the operator.
     """
     for match in _TOKEN.finditer(text):
-        if re.match(_MODIFIER_AFTER, text[match.end() :]) and _TOKEN.search(
-            text[match.end() :]
-        ):
+        if re.match(_MODIFIER_AFTER, text[match.end() :]) and _TOKEN.search(text[match.end() :]):
             continue
         yield int(match.group(2))
 

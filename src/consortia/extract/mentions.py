@@ -110,8 +110,8 @@ class MentionFinder:
             return self._segment(sentence, start, start + suffix.start()) + self._segment(
                 sentence, start + suffix.end(), end
             )
-        for i, word in enumerate(words[1:], start=1):
-            if word.casefold() in self.r.roles or word == "Chief":  # "Acme CEO Jane Doe"
+        for i, token in enumerate(words[1:], start=1):
+            if token.casefold() in self.r.roles or token == "Chief":  # "Acme CEO Jane Doe"
                 left_end = start + len(" ".join(words[:i]))
                 right_start = start + len(" ".join(words[: i + 1])) + 1
                 return self._segment(sentence, start, left_end) + self._segment(
@@ -131,9 +131,11 @@ class MentionFinder:
         place_end = self._with_place_suffix(text, end)
         place = self.gazetteer.lookup(text[start:place_end]) or self.gazetteer.lookup(name)
         acronym = len(words) == 1 and name.isupper()
-        if place is not None and not (
-            len(words) > 1 and words[-1] in self.r.designators
-        ) and not (acronym and place.kind != "Country"):
+        if (
+            place is not None
+            and not (len(words) > 1 and words[-1] in self.r.designators)
+            and not (acronym and place.kind != "Country")
+        ):
             entity = Entity(place.name, "Location", place.kind, geonames=place.geonames_id)
             return [self._candidate(sentence, start, place_end, "Location", entity)]
         split = self._split_point(words)

@@ -210,7 +210,9 @@ def load_resources(mappings: Path) -> Resources:
         place_suffixes=frozenset(lexicon.get("place_suffixes") or []),
         fronted=frozenset(lexicon.get("fronted") or []),
         anaphora=anaphora,
-        hedges=tuple(_compile(p, lexicon_path, "hedges", re.I) for p in lexicon.get("hedges") or []),
+        hedges=tuple(
+            _compile(p, lexicon_path, "hedges", re.I) for p in lexicon.get("hedges") or []
+        ),
         roles=roles,
         membership_roles=membership_roles,
         role_regex=role_regex,

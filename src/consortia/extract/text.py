@@ -22,9 +22,10 @@ def _nlp(abbreviations: tuple[str, ...]) -> Any:
     import spacy
     from spacy.symbols import ORTH
 
-    nlp = spacy.blank("en")
+    nlp: Any = spacy.blank("en")
+    tokenizer: Any = nlp.tokenizer
     for abbreviation in abbreviations:
-        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+        tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
     nlp.add_pipe("sentencizer")
     return nlp
 
