@@ -200,8 +200,9 @@ class _Run:
                 if self.cands[i].kind == "Alliance":
                     return i
             return None
+        wanted = ("Organization", "Alliance") if kind == "Any" else ("Organization",)
         for i in reversed(self.subjects):
-            if i < before and self.cands[i].kind == "Organization":
+            if i < before and self.cands[i].kind in wanted:
                 return i
         for i in range(before - 1, -1, -1):
             if self.cands[i].kind == "Organization":
@@ -280,7 +281,7 @@ class _Run:
                         objects = list(_heads(groups.get("o") or ""))
                     else:  # the alliance the sentence is about ("The new members are ...")
                         first = min(subjects, default=len(self.cands))
-                        implicit = self._antecedent("Alliance", first)
+                        implicit = self._antecedent(pattern.implicit, first)
                         objects = [implicit] if implicit is not None else []
                     for s in subjects:
                         for o in objects:

@@ -42,6 +42,7 @@ class Pattern:
     role: str | None
     date: str | None
     implies: tuple[str, ...] = ()
+    implicit: str = "Alliance"  # what a pattern without an o group refers back to
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def load_resources(mappings: Path) -> Resources:
                     item.get("role"),
                     item.get("date"),
                     tuple(item.get("implies") or ()),
+                    str(item.get("implicit") or "Alliance"),
                 )
             )
     descriptions = tuple(
