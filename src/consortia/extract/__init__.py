@@ -31,6 +31,10 @@ _APPOSITION = re.compile(
     r",? (?:a|an|the|which|who|whose|its|one of) (?![A-Z])[^,;—⟨]*(?:⟨[^⟩]+⟩[^,;—⟨]*)?(?=,|;| —)"
 )
 _MODIFIER_AFTER = r"(?:['’]s)? (?!and\b|or\b|nor\b|as well as\b|plus\b|along with\b)[a-z]"
+# "that will share the board" inside a subject: not the clause's own verb.
+_RELATIVE_CLAUSE = re.compile(
+    r"\b(?:that|which|who|whose)\b[^,]*?(?= (?:are|were|is|was|include|includes)\b)"
+)
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 # The type a relation gives an untyped name in each of its slots.
 _SLOT_KIND = {
@@ -259,8 +263,7 @@ class _Run:
         for text in texts:
             for pattern in self.r.patterns:
                 for match in pattern.regex.finditer(text):
-                    plain = _TOKEN.sub(" ", match.group(0))
-                    if any(h.search(plain) for h in self.r.hedges):
+                    if self._hedged(match):
                         continue
                     groups = match.groupdict()
                     role = pattern.role
@@ -289,14 +292,34 @@ class _Run:
                             for implied in pattern.implies:
                                 self._add(implied, o, s, sentence, None, None)
 
+    def _hedged(self, match: re.Match[str]) -> bool:
+        """Whether the clause that states a match is negated, hedged or a plan.
+
+        Only the words that link the slots count: a relative clause describing
+        one of them ("the members that will share its board are ...") does not.
+        """
+        slots = sorted(
+            (match.start(g), match.end(g))
+            for g in ("s", "o", "role")
+            if g in match.groupdict() and match.group(g) is not None
+        )
+        if len(slots) >= 2:
+            scope = match.string[slots[0][1] : slots[-1][0]]
+        elif slots:
+            scope = match.string[match.start() : slots[0][0]]
+        else:
+            scope = match.group(0)
+        scope = _RELATIVE_CLAUSE.sub(" ", _TOKEN.sub(" ", scope))
+        return any(h.search(scope) for h in self.r.hedges)
+
     def _recent_date(self, sentence: _Sentence) -> PartialDate | None:
-        """The date of the sentence before, which a list of members often continues."""
+        """The date of a sentence just before, which a list of members often continues."""
         number = self.sentences.index(sentence)
-        if number == 0:
-            return None
-        previous = self.sentences[number - 1]
-        found = find_dates(previous.span.text, self.article.published)
-        return _first_date(found)
+        for previous in reversed(self.sentences[max(0, number - 2) : number]):
+            found = _first_date(find_dates(previous.span.text, self.article.published))
+            if found is not None:
+                return found
+        return None
 
     def _add(
         self,

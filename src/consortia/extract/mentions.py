@@ -50,6 +50,8 @@ class MentionFinder:
         self._registry = _registry_regex(tuple(resources.registry.surface_forms))
         self._sequence = _sequence_regex(resources.connectors)
         self._abbreviations = frozenset(resources.abbreviations)
+        words = "|".join(re.escape(w) for w in sorted(resources.locatives))
+        self._locative = re.compile(rf"\b(?:{words})(?: the)?(?: [a-z][\w-]*){{0,2}} $|^$|\($")
 
     def find(self, body: str, sentence: Span) -> list[Candidate]:
         """Every candidate name in a sentence, left to right, not overlapping."""
@@ -130,6 +132,9 @@ class MentionFinder:
             return [self._candidate(sentence, start, end, entity.kind, entity)]
         place_end = self._with_place_suffix(text, end)
         place = self.gazetteer.lookup(text[start:place_end]) or self.gazetteer.lookup(name)
+        if place is not None and place.kind == "City" and len(words) == 1:
+            if not self._place_context(text, start, end):
+                place = None  # "Honda" among carmakers is not the Colombian town
         acronym = len(words) == 1 and name.isupper()
         if (
             place is not None
@@ -157,6 +162,20 @@ class MentionFinder:
                 sentence, right_start, end
             )
         return [self._candidate(sentence, start, end, NAME, None)]
+
+    def _place_context(self, text: str, start: int, end: int) -> bool:
+        """Whether the words around a one-word city name make it a place."""
+        if re.match(r"-(?:based|headquartered)\b", text[end:]):
+            return True
+        after = re.match(r", ([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)", text[end:])
+        outer = self.gazetteer.lookup(after.group(1)) if after else None
+        if outer is not None and outer.kind != "City":  # "Geneva, Switzerland"
+            return True
+        before = text[:start]
+        if re.search(self._locative, before):
+            return True
+        item = re.search(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)(?:,| and|, and) $", before)
+        return bool(item and self.gazetteer.lookup(item.group(1)))
 
     def _trim_end(self, text: str, start: int, end: int) -> int:
         """Drop trailing spaces and connector words ("Bank of" -> "Bank")."""
