@@ -132,9 +132,9 @@ class MentionFinder:
             return [self._candidate(sentence, start, end, entity.kind, entity)]
         place_end = self._with_place_suffix(text, end)
         place = self.gazetteer.lookup(text[start:place_end]) or self.gazetteer.lookup(name)
-        if place is not None and place.kind == "City" and len(words) == 1:
-            if not self._place_context(text, start, end):
-                place = None  # "Honda" among carmakers is not the Colombian town
+        one_word_city = place is not None and place.kind == "City" and len(words) == 1
+        if one_word_city and not self._place_context(text, start, end):
+            place = None  # "Honda" among carmakers is not the Colombian town
         acronym = len(words) == 1 and name.isupper()
         if (
             place is not None
