@@ -149,7 +149,7 @@ class _Run:
                     for i in _tokens(match.group("p")):
                         cand = self.cands[i]
                         words = cand.span.text.split()
-                        if cand.kind == NAME and 2 <= len(words) <= 4:
+                        if cand.kind == NAME and 2 <= len(words) <= 4 and len(words[-1]) > 1:
                             people[cand.span.text] = Entity(cand.span.text, "Person")
         surnames = {e.name.split()[-1]: e for e in people.values()}
         for i, cand in enumerate(self.cands):
@@ -238,9 +238,11 @@ class _Run:
         for match in pattern.finditer(sentence.text):
             noun = match.group(1)
             kind = self.r.anaphora[noun]
-            if noun == "group" and self._antecedent("Alliance", before) is not None:
+            earlier = [int(t.group(2)) for t in _TOKEN.finditer(sentence.text[: match.start()])]
+            here = max(earlier) + 1 if earlier else before
+            if noun == "group" and self._antecedent("Alliance", here) is not None:
                 kind = "Alliance"
-            antecedent = self._antecedent(kind, before)
+            antecedent = self._antecedent(kind, here)
             if antecedent is None:
                 continue
             pieces.append(sentence.text[last : match.start()])
