@@ -42,7 +42,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_RULES_PATH = Path(__file__).resolve().parents[2] / "mappings" / "dates.yaml"
+from consortia.data import find_data_root
+
+DEFAULT_RULES_PATH = find_data_root() / "mappings" / "dates.yaml"
 
 
 @dataclass(frozen=True)

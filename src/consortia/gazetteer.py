@@ -25,7 +25,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_PLACES_PATH = Path(__file__).resolve().parents[2] / "mappings" / "places.yaml"
+from consortia.data import find_data_root
+
+DEFAULT_PLACES_PATH = find_data_root() / "mappings" / "places.yaml"
 
 KINDS = ("Country", "AdministrativeArea", "City", "Place")
 

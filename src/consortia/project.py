@@ -6,24 +6,23 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from consortia.data import find_data_root
 from consortia.errors import ConsortiaError
 from consortia.resolve import DEFAULT_BASE
-
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def data_root() -> Path:
     """Where ``ontology/``, ``shapes/`` and ``mappings/`` are.
 
-    ``CONSORTIA_DATA`` names it; otherwise the source tree this package runs from.
+    ``CONSORTIA_DATA`` names it; otherwise the source tree this package runs from,
+    or the copy an installed wheel carries (see :func:`consortia.data.find_data_root`).
     """
-    configured = os.environ.get("CONSORTIA_DATA")
-    root = Path(configured) if configured else _SOURCE_ROOT
+    root = find_data_root()
     if not (root / "mappings" / "templates.yaml").is_file():
         raise ConsortiaError(
             f"no Consortia data (ontology/, shapes/, mappings/) under {root}",
-            hint="install Consortia from its source tree (pip install -e .) "
-            "or set CONSORTIA_DATA to that tree",
+            hint="reinstall Consortia (pip install .) or set CONSORTIA_DATA to a folder "
+            "holding ontology/, shapes/ and mappings/",
         )
     return root
 

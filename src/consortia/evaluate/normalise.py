@@ -9,9 +9,10 @@ from pathlib import Path
 
 import yaml
 
+from consortia.data import find_data_root
 from consortia.errors import MappingError
 
-ROLE_EQUIVALENTS_PATH = Path(__file__).resolve().parents[3] / "mappings" / "role-equivalents.yaml"
+ROLE_EQUIVALENTS_PATH = find_data_root() / "mappings" / "role-equivalents.yaml"
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _TRAILING = ".,;:!?'\""
 
