@@ -35,6 +35,7 @@ _MODIFIER_AFTER = r"(?:['’]s)? (?!and\b|or\b|nor\b|as well as\b|plus\b|along w
 _RELATIVE_CLAUSE = re.compile(
     r"\b(?:that|which|who|whose)\b[^,]*?(?= (?:are|were|is|was|include|includes)\b)"
 )
+_FORMERLY = re.compile(r" \((?:formerly|previously|once|also known as|known as|then) ")
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 # The type a relation gives an untyped name in each of its slots.
 _SLOT_KIND = {
@@ -94,6 +95,7 @@ class _Run:
         self.sentences: list[_Sentence] = []
         self.facts: list[Fact] = []
         self.subjects: list[int] = []  # candidate index of each sentence's subject
+        self.former: dict[int, int] = {}  # an earlier name -> the candidate it names
 
     # -- mentions ---------------------------------------------------------------
 
@@ -128,6 +130,11 @@ class _Run:
         for i, cand in enumerate(self.cands):
             if cand.kind == NAME and cand.span.text in defined:
                 self.cands[i] = retype(cand, defined[cand.span.text])
+        # "Signify (formerly Philips Lighting)": the old name is another name of it.
+        for i, cand in enumerate(self.cands[:-1]):
+            after = self.body[cand.span.end : self.cands[i + 1].span.start]
+            if _FORMERLY.fullmatch(after):
+                self.former[i + 1] = i
 
     def _unify_names(self) -> None:
         """A name typed anywhere in the article has that type everywhere in it."""
@@ -165,6 +172,12 @@ class _Run:
         offset = sentence.span.start
         for i in reversed(sentence.indices):
             cand = self.cands[i]
+            if i in self.former:  # "(formerly Philips Lighting)" adds no one to a list
+                opening = text.rfind("(", 0, cand.span.start - offset)
+                closing = text.find(")", cand.span.end - offset)
+                if opening >= 0 and closing >= 0:
+                    text = text[:opening].rstrip() + text[closing + 1 :]
+                    continue
             start, end = cand.span.start - offset, cand.span.end - offset
             text = f"{text[:start]}⟨{_LETTER[cand.kind]}{i}⟩{text[end:]}"
         # "State Information Center (SIC)": the acronym in brackets adds nothing.
@@ -232,7 +245,9 @@ class _Run:
                 self._add(description.relation, antecedent, target, sentence, None, None)
             sentence.text = sentence.text[: match.start()] + token + sentence.text[match.end() :]
         nouns = "|".join(re.escape(n) for n in sorted(self.r.anaphora, key=len, reverse=True))
-        pattern = re.compile(rf"\b[Tt]he (?:[a-z][\w-]* ){{0,2}}({nouns})\b(?! of\b)(?!\s*⟨)")
+        pattern = re.compile(
+            rf"\b[Tt]he (?:[a-z][\w-]* ){{0,2}}({nouns})\b(?! of\b)(?!\s*⟨)(?! (?:{nouns})s?\b)"
+        )
         pieces: list[str] = []
         last = 0
         for match in pattern.finditer(sentence.text):
@@ -377,7 +392,12 @@ class _Run:
     # -- results ------------------------------------------------------------------
 
     def _mentions(self) -> tuple[Mention, ...]:
-        return tuple(Mention(c.span, c.entity) for c in self.cands if c.entity is not None)
+        mentions = []
+        for i, cand in enumerate(self.cands):
+            named = self.cands[self.former[i]] if i in self.former else cand
+            if named.entity is not None:
+                mentions.append(Mention(cand.span, named.entity))
+        return tuple(mentions)
 
     @staticmethod
     def _dedupe(facts: list[Fact]) -> tuple[Fact, ...]:

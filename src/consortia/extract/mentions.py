@@ -63,6 +63,13 @@ class MentionFinder:
             if entity is None:
                 continue
             start, end = match.span()
+            longer = re.match(r" ([A-Z][\w&'’.-]*)", text[end:])
+            if (
+                longer
+                and longer.group(1).rstrip(".,") not in self.r.not_names
+                and not (self.gazetteer.lookup(longer.group(1).rstrip(".,")))
+            ):  # "Samsung SmartThings", "Amazon Web Services": a longer name
+                continue
             taken.append((start, end))
             found.append(self._candidate(sentence, start, end, entity.kind, entity))
         for match in self._sequence.finditer(text):
