@@ -35,7 +35,10 @@ _MODIFIER_AFTER = r"(?:['’]s)? (?!and\b|or\b|nor\b|as well as\b|plus\b|along w
 _RELATIVE_CLAUSE = re.compile(
     r"\b(?:that|which|who|whose)\b[^,]*?(?= (?:are|were|is|was|include|includes)\b)"
 )
-_FORMERLY = re.compile(r" \((?:formerly|previously|once|also known as|known as|then) ")
+_FORMERLY = re.compile(
+    r" \((?:formerly|previously|once|also known as|known as|then|short for) |"
+    r",? (?:which|that) stands for "
+)
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 # The type a relation gives an untyped name in each of its slots.
 _SLOT_KIND = {
@@ -137,11 +140,19 @@ class _Run:
                 self.former[i + 1] = i
 
     def _unify_names(self) -> None:
-        """A name typed anywhere in the article has that type everywhere in it."""
+        """A name typed anywhere in the article has that type everywhere in it.
+
+        A short form ("FIDO" for the FIDO Alliance) names the entity whose name
+        it starts, when the rest is a designator.
+        """
         typed: dict[str, Entity] = {}
         for cand in self.cands:
             if cand.entity is not None:
                 typed.setdefault(cand.span.text, cand.entity)
+                words = cand.entity.name.split()
+                alliance = cand.entity.kind == "Alliance"  # "Bouygues" is not Bouygues Telecom
+                if alliance and len(words) > 1 and words[-1] in self.r.designators:
+                    typed.setdefault(" ".join(words[:-1]), cand.entity)
         for i, cand in enumerate(self.cands):
             if cand.kind == NAME and cand.span.text in typed:
                 self.cands[i] = retype(cand, typed[cand.span.text])
@@ -172,12 +183,16 @@ class _Run:
         offset = sentence.span.start
         for i in reversed(sentence.indices):
             cand = self.cands[i]
-            if i in self.former:  # "(formerly Philips Lighting)" adds no one to a list
-                opening = text.rfind("(", 0, cand.span.start - offset)
-                closing = text.find(")", cand.span.end - offset)
-                if opening >= 0 and closing >= 0:
-                    text = text[:opening].rstrip() + text[closing + 1 :]
-                    continue
+            named = self.cands[self.former.get(i, i)]
+            if i in self.former and named.span.start >= offset:
+                # "(formerly Philips Lighting)", ", which stands for ...": another
+                # name of the one before, not one more organization.
+                cut_start = named.span.end - offset
+                cut_end = cand.span.end - offset
+                if text[cut_end : cut_end + 1] == ")":
+                    cut_end += 1
+                text = text[:cut_start] + text[cut_end:]
+                continue
             start, end = cand.span.start - offset, cand.span.end - offset
             text = f"{text[:start]}⟨{_LETTER[cand.kind]}{i}⟩{text[end:]}"
         # "State Information Center (SIC)": the acronym in brackets adds nothing.
@@ -285,8 +300,9 @@ class _Run:
                     groups = match.groupdict()
                     role = pattern.role
                     if groups.get("role"):
-                        found = self.r.roles.get(groups["role"].casefold())
-                        role = found.label if found else groups["role"].casefold()
+                        role = " and ".join(
+                            self._post_label(part) for part in groups["role"].split(" and ")
+                        )
                     since = until = None
                     if pattern.relation == "memberOf":
                         if dates is None:
@@ -309,6 +325,17 @@ class _Run:
                             for implied in pattern.implies:
                                 self._add(implied, o, s, sentence, None, None)
 
+    def _post_label(self, text: str) -> str:
+        """The canonical label of a post as written ("CEO" -> "chief executive")."""
+        words = text.strip().casefold()
+        found = self.r.roles.get(words)
+        if found is None:  # "interim managing director": the post is the last words
+            for i in range(1, len(words.split())):
+                found = self.r.roles.get(" ".join(words.split()[i:]))
+                if found is not None:
+                    return " ".join(words.split()[:i] + [found.label])
+        return found.label if found else words
+
     def _hedged(self, match: re.Match[str]) -> bool:
         """Whether the clause that states a match is negated, hedged or a plan.
 
@@ -320,12 +347,14 @@ class _Run:
             for g in ("s", "o", "role")
             if g in match.groupdict() and match.group(g) is not None
         )
+        # "Neither X nor Y is part of Z": the words just before the match count too.
+        lead = re.split(r"[,;:]", match.string[max(0, match.start() - 40) : match.start()])[-1]
         if len(slots) >= 2:
-            scope = match.string[slots[0][1] : slots[-1][0]]
+            scope = lead + match.string[slots[0][1] : slots[-1][0]]
         elif slots:
-            scope = match.string[match.start() : slots[0][0]]
+            scope = lead + match.string[match.start() : slots[0][0]]
         else:
-            scope = match.group(0)
+            scope = lead + match.group(0)
         scope = _RELATIVE_CLAUSE.sub(" ", _TOKEN.sub(" ", scope))
         return any(h.search(scope) for h in self.r.hedges)
 
@@ -360,8 +389,8 @@ class _Run:
             role = self.r.membership_roles["member"].label
         self.facts.append(Fact(relation, subject, obj, sentence.span, role, since, until))
         if relation == "holdsPost" and role is not None:
-            post = self.r.roles.get(role.casefold())
-            if post is not None and post.leads:
+            posts = [self.r.roles.get(part.strip().casefold()) for part in role.split(" and ")]
+            if any(post is not None and post.leads for post in posts):
                 self.facts.append(Fact("ledBy", obj, subject, sentence.span))
 
     def _may_contain(self, outer: Entity, inner: Entity) -> bool:

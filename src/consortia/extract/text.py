@@ -52,11 +52,31 @@ def sentences(
     nlp = _nlp(tuple(abbreviations))
     kept = [p for p in paragraphs(body) if not is_furniture(p.text, furniture)]
     result: list[Span] = []
+    known = frozenset(abbreviations)
     for paragraph, doc in zip(kept, nlp.pipe(p.text for p in kept), strict=True):
         for sent in doc.sents:
             text = sent.text.strip()
             if not text:
                 continue
             start = paragraph.start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            result.append(Span(start, start + len(text), text))
+            result.extend(_split_missed(Span(start, start + len(text), text), known))
     return result
+
+
+def _split_missed(span: Span, abbreviations: frozenset[str]) -> list[Span]:
+    """Split where the tokenizer kept a full stop inside a word ("of PayU. Bertrand").
+
+    >>> [s.text for s in _split_missed(Span(0, 27, "Ellis of PayU. Perez spoke."), frozenset())]
+    ['Ellis of PayU.', 'Perez spoke.']
+    """
+    pieces: list[Span] = []
+    begin = 0
+    for match in re.finditer(r"(\S+)[.!?] (?=[A-Z“\"])", span.text):
+        word = match.group(1) + "."
+        if word in abbreviations or "." in match.group(1) or len(match.group(1)) < 2:
+            continue
+        cut = match.end(1) + 1
+        pieces.append(Span(span.start + begin, span.start + cut, span.text[begin:cut]))
+        begin = match.end()
+    pieces.append(Span(span.start + begin, span.end, span.text[begin:]))
+    return [p for p in pieces if p.text.strip()]
