@@ -190,6 +190,11 @@ def validate(files: tuple[Path, ...], fmt: str, state: Path | None) -> None:
     multiple=True,
     help="Bind a variable: name=value (an IRI <...>, a prefixed name, or a literal).",
 )
+@click.option(
+    "--endpoint",
+    help="Query this remote SPARQL endpoint (SPARQL 1.1 Protocol) instead of the last build; "
+    "credentials from CONSORTIA_TOKEN or CONSORTIA_USER/CONSORTIA_PASSWORD.",
+)
 @state_option
 @_errors
 def query(
@@ -197,6 +202,7 @@ def query(
     query_file: Path | None,
     fmt: str | None,
     params: tuple[str, ...],
+    endpoint: str | None,
     state: Path | None,
 ) -> None:
     """Run a SPARQL 1.1 query over the last build (read-only).
@@ -204,6 +210,7 @@ def query(
     The union of all graphs is queried; the prefixes of the published model
     (cx:, org:, schema:, skos:, prov:, time:...) are predeclared. SELECT and ASK
     print a table, CONSTRUCT and DESCRIBE print Turtle. Updates are refused.
+    With --endpoint the query runs at a remote SPARQL endpoint instead.
     """
     from consortia.errors import QueryError
     from consortia.query import render, run_query
@@ -225,7 +232,17 @@ def query(
     project = _project(state)
     prefixes = _prefixes(project)
     try:
-        result = run_query(project.store, text, params=bound)
+        if endpoint is not None:
+            from consortia.remote import run_remote_query
+
+            if bound:
+                raise QueryError(
+                    "--param cannot be used with --endpoint",
+                    hint="write the value into the query, or query the last build",
+                )
+            result = run_remote_query(endpoint, text)
+        else:
+            result = run_query(project.store, text, params=bound)
     except QueryError as exc:
         if query_file is None or exc.path is not None:
             raise
@@ -262,6 +279,74 @@ def _prefixes(project: Any) -> dict[str, str]:
     prefixes = dict(data["prefixes"])
     prefixes["id"] = project.base
     return prefixes
+
+
+@main.command(epilog="Example: consortia publish --endpoint http://localhost:7878/store")
+@click.option(
+    "--endpoint",
+    required=True,
+    help="Graph Store Protocol URL of the remote store (Oxigraph: http://HOST:7878/store).",
+)
+@click.option("--force", is_flag=True, help="Send every graph, changed or not.")
+@click.option("--dry-run", is_flag=True, help="Say what would change; send nothing.")
+@state_option
+@_errors
+def publish(endpoint: str, force: bool, dry_run: bool, state: Path | None) -> None:
+    """Replace each article's named graph in a remote store with the last build.
+
+    One PUT per changed graph (SPARQL 1.1 Graph Store HTTP Protocol), DELETE for
+    articles gone since the last publish to this endpoint; unchanged graphs are
+    skipped. The statements about the graphs go into the named graph
+    <BASE>graph/_meta. Credentials come from the environment only: CONSORTIA_TOKEN
+    (bearer token) or CONSORTIA_USER and CONSORTIA_PASSWORD (basic auth).
+    """
+    from consortia.remote import publish as run_publish
+
+    project = _project(state)
+    result = run_publish(
+        project,
+        endpoint,
+        force=force,
+        dry_run=dry_run,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    click.echo(result.summary())
+
+
+@main.command(epilog="Example: consortia export --format nq -o build/consortia.nq")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "turtle", "nt", "nq", "trig", "jsonld"]),
+    default=None,
+    help="Output format (default: the one -o names, else Turtle).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Output file (.ttl .nt .nq .trig .jsonld, optionally .gz); '-' for stdout. "
+    "A file gets its VoID/DCAT description beside it, as FILE.void.ttl.",
+)
+@state_option
+@_errors
+def export(fmt: str | None, output: str, state: Path | None) -> None:
+    """Write the last build in another format, exactly as `consortia build -o` would.
+
+    The same dataset always gives the same bytes; JSON-LD embeds the published
+    context (ontology/context.jsonld).
+    """
+    from consortia.export import export_build
+
+    destination = None if output == "-" else Path(output)
+    written = export_build(_project(state), destination, fmt)
+    if written.path is not None:
+        click.echo(
+            f"{written.statements} statements ({written.fmt}) -> {written.path}; "
+            f"description -> {written.description}",
+            err=True,
+        )
 
 
 @main.command(epilog="Example: consortia evaluate tests/gold --format json")

@@ -24,8 +24,9 @@ import os
 import secrets
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pyoxigraph import (
     BlankNode,
@@ -35,12 +36,33 @@ from pyoxigraph import (
     Quad,
     RdfFormat,
     Triple,
+    parse,
     serialize,
 )
 
+from consortia import describe
 from consortia.errors import OutputError
 
-__all__ = ["FORMATS", "format_for", "serialize_rdf", "write_rdf"]
+if TYPE_CHECKING:
+    from consortia.project import Project
+
+__all__ = [
+    "CONTEXT_URL",
+    "FORMATS",
+    "Written",
+    "export_build",
+    "format_for",
+    "load_context",
+    "model_prefixes",
+    "read_build",
+    "serialize_rdf",
+    "write_dataset",
+    "write_description",
+    "write_rdf",
+]
+
+#: Where the JSON-LD context (``ontology/context.jsonld``) is published.
+CONTEXT_URL = "https://w3id.org/consortia/context.jsonld"
 
 #: File extension -> format name, as `format_for` and `write_rdf` know them.
 FORMATS: dict[str, str] = {
@@ -50,6 +72,8 @@ FORMATS: dict[str, str] = {
     ".trig": "trig",
     ".jsonld": "jsonld",
 }
+
+_EXTENSIONS: dict[str, str] = {name: extension for extension, name in FORMATS.items()}
 
 # Other spellings accepted for ``fmt`` (the names pyoxigraph and rdflib use).
 _ALIASES: dict[str, str] = {
@@ -129,22 +153,179 @@ def write_rdf(
     gets Turtle unless ``fmt`` says otherwise. A name ending in ``.gz`` is gzipped
     reproducibly (no time stamp, no file name in the header).
     """
-    prefixes = prefixes or {}
+    name = _chosen_format(destination, fmt)
+    count, _ = _write(quads, destination, name, prefixes or {})
+    return count
+
+
+def _chosen_format(destination: Path | None, fmt: str | None) -> str:
     if fmt is not None:
-        name = _normalise_format(fmt)
-    elif destination is None:
-        name = "turtle"
-    else:
-        name = format_for(destination)
+        return _normalise_format(fmt)
+    if destination is None:
+        return "turtle"
+    return format_for(destination)
+
+
+def _write(
+    quads: Iterable[Statement], destination: Path | None, name: str, prefixes: Mapping[str, str]
+) -> tuple[int, int]:
+    """Write and return (statements, bytes written)."""
     payload, count = _render(quads, name, prefixes)
     if destination is None:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
-        return count
+        return count, len(payload)
     if destination.name.lower().endswith(".gz"):
         payload = _gzip(payload)
     _write_atomically(destination, payload)
-    return count
+    return count, len(payload)
+
+
+# --- datasets: the file, its description, the published context ----------------
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `write_dataset` wrote: the file (None for stdout), its format name,
+    the statements in it, its size in bytes, and its VoID/DCAT description."""
+
+    path: Path | None
+    fmt: str
+    statements: int
+    byte_size: int
+    description: Path | None
+
+
+def load_context(root: Path | None = None) -> dict[str, str]:
+    """The published JSON-LD ``@context`` (``ontology/context.jsonld``, published as
+    `CONTEXT_URL`): every JSON-LD file Consortia writes embeds it verbatim.
+
+    >>> load_context()["org"]
+    'http://www.w3.org/ns/org#'
+    """
+    from consortia.data import find_data_root
+
+    path = (root or find_data_root()) / "ontology" / "context.jsonld"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        context = document["@context"]
+        if not isinstance(context, dict) or not all(
+            isinstance(value, str) for value in context.values()
+        ):
+            raise ValueError("@context must map prefixes to IRIs")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise OutputError(
+            f"cannot read the JSON-LD context: {error}",
+            path=path,
+            hint="restore ontology/context.jsonld from the repository",
+        ) from None
+    return dict(context)
+
+
+def write_dataset(
+    quads: Iterable[Statement],
+    destination: Path | None,
+    fmt: str | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    *,
+    base: str | None = None,
+) -> Written:
+    """Write the dataset like `write_rdf`, and beside a file its VoID/DCAT description
+    (``<destination>.void.ttl``, see `consortia.describe`).
+
+    JSON-LD carries the published context (`load_context`) instead of ``prefixes``.
+    Nothing is described for stdout.
+    """
+    statements = [_as_quad(statement) for statement in quads]
+    name = _chosen_format(destination, fmt)
+    used = load_context() if name == "jsonld" else (prefixes or {})
+    count, size = _write(statements, destination, name, used)
+    if destination is None:
+        return Written(None, name, count, size, None)
+    description = describe.description_path(destination)
+    triples = describe.describe_dataset(
+        statements,
+        [describe.Distribution(destination, name, size)],
+        base=base,
+    )
+    write_description(triples, description)
+    return Written(destination, name, count, size, description)
+
+
+def write_description(triples: Iterable[Triple], destination: Path) -> None:
+    """Write a description as sorted Turtle whose ``file:`` IRIs of files beside
+    ``destination`` are relative (so the folder can move, or be published as is)."""
+    directory = destination.absolute().parent.as_uri() + "/"
+    # Subjects in the order the description first names them (the dataset first),
+    # each one's statements sorted.
+    first: dict[str, int] = {}
+    unique = list(dict.fromkeys(triples))
+    for triple in unique:
+        first.setdefault(str(triple.subject), len(first))
+    ordered = sorted(unique, key=lambda t: (first[str(t.subject)], *_triple_key(t)[1:]))
+    prefixes = dict(sorted(describe.known_prefixes().items()))
+    data = _serialize(ordered, RdfFormat.TURTLE, prefixes, base_iri=directory)
+    # The files are named relative to wherever the description is read from.
+    lines = [line for line in data.split(b"\n") if not line.startswith(b"@base ")]
+    _write_atomically(destination, _sorted_prefixes(b"\n".join(lines)))
+
+
+def read_build(state: Path) -> list[Quad]:
+    """The quads of the last build kept in the build state folder ``state``:
+    ``last-build.nq`` when there, else the store.
+    """
+    from consortia.store import has_store, open_store
+
+    copy = state / "last-build.nq"
+    if copy.is_file():
+        try:
+            return [
+                _as_quad(statement)
+                for statement in parse(copy.read_bytes(), format=RdfFormat.N_QUADS)
+            ]
+        except (OSError, SyntaxError, ValueError) as error:
+            raise OutputError(
+                f"cannot read the last build: {error}",
+                path=copy,
+                hint="run `consortia build` again",
+            ) from None
+    store = state / "store"
+    if not has_store(store):
+        raise OutputError(
+            f"no build found in {state}", hint="run `consortia build` first, or give --state"
+        )
+    return list(open_store(store))
+
+
+def model_prefixes(mappings: Path) -> dict[str, str]:
+    """The prefixes of the published model (``templates.yaml``), as builds write them."""
+    import yaml
+
+    path = mappings / "templates.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {str(name): str(iri) for name, iri in data["prefixes"].items()}
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        raise OutputError(f"cannot read the prefixes: {error}", path=path) from None
+
+
+def export_build(project: Project, destination: Path | None, fmt: str | None = None) -> Written:
+    """Write the last build of ``project`` in the format ``fmt`` (or the one the file
+    name asks for; Turtle for stdout), exactly as `consortia build -o` writes it,
+    with its description beside a file.
+    """
+    if fmt is not None and destination is not None:
+        wanted = _normalise_format(fmt)
+        named = format_for(destination)
+        if wanted != named:
+            raise OutputError(
+                f"--format {fmt} does not match the file name",
+                path=destination,
+                hint=f"name the file *{_EXTENSIONS[wanted]} or leave out --format",
+            )
+    quads = read_build(project.state)
+    prefixes = model_prefixes(project.mappings)
+    return write_dataset(quads, destination, fmt, prefixes, base=project.base)
 
 
 # --- rendering -----------------------------------------------------------------
@@ -203,9 +384,10 @@ def _serialize(
     statements: Iterable[Quad] | Iterable[Triple],
     fmt: RdfFormat,
     prefixes: dict[str, str] | None = None,
+    base_iri: str | None = None,
 ) -> bytes:
     buffer = io.BytesIO()
-    serialize(statements, buffer, fmt, prefixes=prefixes)
+    serialize(statements, buffer, fmt, prefixes=prefixes, base_iri=base_iri)
     return buffer.getvalue()
 
 

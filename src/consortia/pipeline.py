@@ -221,7 +221,7 @@ def build(
     Data that fails the shapes raises :class:`ValidationFailed` before anything
     is written, so the previous output and store stay as they were.
     """
-    from consortia.export import format_for, write_rdf
+    from consortia.export import format_for, write_dataset, write_rdf
     from consortia.store import replace_store
 
     articles = load_articles(paths, published=published, url=url)
@@ -236,7 +236,8 @@ def build(
     report = validate_quads(project, quads)
     if not report.conforms:
         raise ValidationFailed(report)
-    write_rdf(quads, output, prefixes=prefixes)
+    # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
+    write_dataset(quads, output, prefixes=prefixes, base=project.base)
     _make_state(project.state)
     write_rdf(quads, project.last_build, prefixes=prefixes)
     replace_store(project.store, quads)

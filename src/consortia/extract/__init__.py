@@ -333,7 +333,7 @@ class _Run:
             for i in range(1, len(words.split())):
                 found = self.r.roles.get(" ".join(words.split()[i:]))
                 if found is not None:
-                    return " ".join(words.split()[:i] + [found.label])
+                    return " ".join([*words.split()[:i], found.label])
         return found.label if found else words
 
     def _hedged(self, match: re.Match[str]) -> bool:
