@@ -242,7 +242,7 @@ def query(
                 )
             result = run_remote_query(endpoint, text)
         else:
-            result = run_query(project.store, text, params=bound)
+            result = run_query(project.store, text, params=bound, labels=fmt in (None, "table"))
     except QueryError as exc:
         if query_file is None or exc.path is not None:
             raise
@@ -252,7 +252,17 @@ def query(
         # Instance IRIs hold '/', which Turtle must escape in a prefixed name
         # (id:org\/acme): whole IRIs read better there; tables keep id:org/acme.
         prefixes.pop("id", None)
-    click.echo(render(result, chosen, prefixes).rstrip("\n"))
+    click.echo(render(result, chosen, prefixes, width=_terminal_width()).rstrip("\n"))
+
+
+def _terminal_width() -> int | None:
+    """Columns to fit a table in: $COLUMNS, else the terminal's; None when piped."""
+    import os
+    import shutil
+
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def _read_query(path: Path) -> str:

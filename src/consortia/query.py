@@ -18,7 +18,7 @@ import json
 import re
 import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeAlias
 
@@ -47,7 +47,9 @@ __all__ = [
     "SELECT_FORMATS",
     "QueryResult",
     "bind_params",
+    "bind_values",
     "has_dataset_clause",
+    "lookup_labels",
     "parse_term",
     "render",
     "run_query",
@@ -104,6 +106,8 @@ class QueryResult:
     rows: tuple[tuple[Term | None, ...], ...] = ()
     boolean: bool | None = None
     triples: tuple[Triple, ...] = ()
+    #: IRI -> label, for the IRIs in ``rows`` that have one (``run_query(labels=True)``).
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- running -------------------------------------------------------------------
@@ -115,33 +119,95 @@ def run_query(
     *,
     params: Mapping[str, str] | None = None,
     prefixes: Mapping[str, str] | None = None,
+    labels: bool = False,
 ) -> QueryResult:
     """Run a read-only SPARQL query over the store at ``store_path``.
 
-    ``params`` binds query variables to values (see `parse_term`) without
-    touching the query text. ``prefixes`` are predeclared for the query and the
-    parameters (default: `DEFAULT_PREFIXES`).
+    ``params`` binds variables anywhere in the query's WHERE clause to values
+    (see `parse_term` and `bind_values`). ``prefixes`` are predeclared for the
+    query and the parameters (default: `DEFAULT_PREFIXES`). With ``labels``, the
+    labels of the IRIs in SELECT rows are looked up too (see `lookup_labels`).
     """
     known = dict(DEFAULT_PREFIXES if prefixes is None else prefixes)
-    substitutions = bind_params(params or {}, known)
+    text = bind_values(query, params, known) if params else query
     store = open_store(store_path)
     try:
         outcome = store.query(
-            query,
+            text,
             prefixes=known,
             # pyoxigraph's union flag would override the query's own FROM clauses.
             use_default_graph_as_union=not has_dataset_clause(query),
-            substitutions=substitutions or None,
         )
-        return _collect(outcome)
+        result = _collect(outcome)
+        if labels and result.rows:
+            result = replace(result, labels=lookup_labels(store, _iris(result)))
+        return result
     except SyntaxError as error:
+        if text != query:
+            raise _binding_failure(query, known, params or {}, error) from error
         raise _parse_failure(store, query, known, error) from error
     except RuntimeError as error:
-        raise _run_failure(error) from error
+        raise QueryError(f"the query failed: {error}") from error
     except OSError as error:
         raise QueryError(
             f"the query failed: {error}", path=store_path, hint="run `consortia build` again"
         ) from error
+
+
+def _binding_failure(
+    query: str, prefixes: dict[str, str], params: Mapping[str, str], error: SyntaxError
+) -> QueryError:
+    # The query with the VALUES blocks failed to parse: if the query itself
+    # does not parse either, report that; otherwise the query assigns a bound
+    # variable itself (BIND ... AS ?x), which SPARQL forbids.
+    scratch = Store()
+    try:
+        scratch.query(query, prefixes=prefixes)
+    except SyntaxError as original:
+        return _parse_failure(scratch, query, prefixes, original)
+    names = ", ".join(f"?{name.lstrip('?$')}" for name in params)
+    return QueryError(
+        f"cannot bind {names}: {error}",
+        hint="a variable the query assigns itself (BIND ... AS ?x) cannot be a --param",
+    )
+
+
+# --- labels --------------------------------------------------------------------
+
+_LABEL_QUERY = """SELECT ?s ?label WHERE {{
+  VALUES ?s {{ {values} }}
+  {{ ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label BIND(0 AS ?rank) }}
+  UNION {{ ?s <https://schema.org/headline> ?label BIND(1 AS ?rank) }}
+}}"""
+_LABEL_BATCH = 500
+
+
+def _iris(result: QueryResult) -> list[NamedNode]:
+    found = {term for row in result.rows for term in row if isinstance(term, NamedNode)}
+    return sorted(found, key=lambda node: node.value)
+
+
+def lookup_labels(store: Store, iris: Sequence[NamedNode]) -> dict[str, str]:
+    """The label of each IRI that has one: its ``skos:prefLabel``, else its
+    ``schema:headline`` (articles); English first, then untagged, then any
+    other language, and the smallest of equals, so that the choice is stable.
+    """
+    best: dict[str, tuple[int, int, str]] = {}
+    for start in range(0, len(iris), _LABEL_BATCH):
+        # Terms written by pyoxigraph (<iri>, escaped), never raw strings.
+        values = " ".join(str(iri) for iri in iris[start : start + _LABEL_BATCH])
+        outcome = store.query(_LABEL_QUERY.format(values=values), use_default_graph_as_union=True)
+        if not isinstance(outcome, QuerySolutions):  # pragma: no cover - a SELECT
+            continue
+        for solution in outcome:
+            subject, label, rank = solution["s"], solution["label"], solution["rank"]
+            if not isinstance(subject, NamedNode) or not isinstance(label, Literal):
+                continue
+            language = {"en": 0, None: 1}.get(label.language, 2)
+            key = (int(rank.value) if isinstance(rank, Literal) else 0, language, label.value)
+            if subject.value not in best or key < best[subject.value]:
+                best[subject.value] = key
+    return {iri: key[2] for iri, key in best.items()}
 
 
 # What may hold the word FROM without being a dataset clause: strings, IRIs
@@ -209,24 +275,12 @@ def _is_update(store: Store, text: str, prefixes: dict[str, str]) -> bool:
     return False
 
 
-def _run_failure(error: RuntimeError) -> QueryError:
-    message = str(error)
-    missing = re.search(r"variable \?(\S+)", message)
-    if "does not contain" in message and missing:
-        name = missing.group(1)
-        return QueryError(
-            f"parameter {name!r} is not a variable the query returns",
-            hint=f"use ?{name} in the query and list it after SELECT (or use SELECT *)",
-        )
-    return QueryError(f"the query failed: {message}")
-
-
 # --- parameters ----------------------------------------------------------------
 
 
 def bind_params(params: Mapping[str, str], prefixes: Mapping[str, str]) -> dict[Variable, Term]:
-    """Turn ``name=value`` parameters into pyoxigraph substitutions (values are data,
-    never query text)."""
+    """Read ``name=value`` parameters as variables and terms (values are data, never
+    query text)."""
     bound: dict[Variable, Term] = {}
     for name, value in params.items():
         bare = name[1:] if name[:1] in "?$" else name
@@ -239,6 +293,86 @@ def bind_params(params: Mapping[str, str], prefixes: Mapping[str, str]) -> dict[
             ) from None
         bound[variable] = parse_term(value, prefixes)
     return bound
+
+
+_FORM = re.compile(r"(?<![\w:?$@.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:.-])", re.IGNORECASE)
+# Characters that may continue a variable name (SPARQL's VARNAME, roughly).
+_NAME_CONTINUES = r"(?![\w\u00b7\u0300-\u036f\u203f\u2040])"
+
+
+def _mask(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out, offsets kept."""
+    return _NOT_CODE.sub(lambda match: " " * len(match.group()), query)
+
+
+def _where_group(code: str) -> int | None:
+    """Offset of the ``{`` opening the query's WHERE group in masked ``code``.
+
+    The first query form keyword starts the query (the prologue holds no braces);
+    a CONSTRUCT template is skipped; then the first ``{`` outside parentheses
+    (SELECT expressions may hold ``EXISTS { }``) opens the WHERE group, whether
+    or not the optional keyword WHERE precedes it.
+    """
+    form = _FORM.search(code)
+    if form is None:
+        return None
+    position = form.end()
+    if form.group(1).upper() == "CONSTRUCT":
+        rest = code[position:]
+        stripped = rest.lstrip()
+        if stripped.startswith("{"):
+            depth = 0
+            for offset in range(position + len(rest) - len(stripped), len(code)):
+                depth += {"{": 1, "}": -1}.get(code[offset], 0)
+                if depth == 0:
+                    position = offset + 1
+                    break
+    parentheses = 0
+    for offset in range(position, len(code)):
+        char = code[offset]
+        if char == "(":
+            parentheses += 1
+        elif char == ")":
+            parentheses -= 1
+        elif char == "{" and parentheses == 0:
+            return offset
+    return None
+
+
+def bind_values(query: str, params: Mapping[str, str], prefixes: Mapping[str, str]) -> str:
+    """The query with each parameter bound by a ``VALUES ?name { term }`` block
+    opening its outermost WHERE group, so any variable of the WHERE clause can
+    be bound, returned or not.
+
+    The value is read as data by `parse_term` and written back by pyoxigraph as
+    one escaped term; the place is found in the query with its strings, IRIs
+    and comments blanked out. Nothing the user typed is pasted as query text.
+
+    >>> bind_values("SELECT ?n WHERE { ?o skos:prefLabel ?n }", {"o": "id:x"}, {"id": "urn:"})
+    'SELECT ?n WHERE { VALUES ?o { <urn:x> } ?o skos:prefLabel ?n }'
+    >>> bind_values('ASK { ?s ?p "?o" }', {"o": "x"}, {})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    consortia.errors.QueryError: parameter 'o' is not a variable of the query (...)
+    """
+    bound = bind_params(params, prefixes)
+    code = _mask(query)
+    for variable in bound:
+        pattern = "[?$]" + re.escape(variable.value) + _NAME_CONTINUES
+        if re.search(pattern, code) is None:
+            raise QueryError(
+                f"parameter {variable.value!r} is not a variable of the query",
+                hint=f"use ?{variable.value} in the query's WHERE clause, or leave out "
+                f"--param {variable.value}",
+            )
+    opening = _where_group(code)
+    if opening is None:
+        raise QueryError(
+            "cannot bind parameters: the query has no WHERE clause",
+            hint="add WHERE { ... } using the variables, or leave out --param",
+        )
+    blocks = "".join(f" VALUES {variable} {{ {term} }}" for variable, term in bound.items())
+    return query[: opening + 1] + blocks + query[opening + 1 :]
 
 
 def parse_term(value: str, prefixes: Mapping[str, str]) -> NamedNode | Literal:
@@ -293,11 +427,14 @@ def render(
     prefixes: Mapping[str, str] | None = None,
     *,
     max_width: int = 60,
+    width: int | None = None,
 ) -> str:
     """Render a result: `SELECT_FORMATS` for SELECT and ASK (default ``table``),
     `GRAPH_FORMATS` for CONSTRUCT and DESCRIBE (default ``turtle``). The text
     always ends with a newline; table cells longer than ``max_width`` are cut
-    with an ellipsis.
+    with an ellipsis, and the widest columns are cut further until the table
+    fits in ``width`` characters (the terminal's, say) when it is given. A
+    table shows the label of an IRI beside it when ``result.labels`` has one.
 
     >>> print(render(QueryResult(kind="select", variables=("n",), rows=((Literal(3),),))), end="")
     n
@@ -318,7 +455,7 @@ def render(
     if chosen == "table":
         if result.kind == "ask":
             return "true\n" if result.boolean else "false\n"
-        return _table(result, known, max_width)
+        return _table(result, known, max_width, width)
     return _results_document(result, chosen)
 
 
@@ -409,7 +546,38 @@ def _truncate(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _table(result: QueryResult, prefixes: Mapping[str, str], max_width: int) -> str:
+def _labelled(
+    term: Term | None, namespaces: Sequence[tuple[str, str]], labels: Mapping[str, str]
+) -> str:
+    cell = _cell(term, namespaces)
+    if isinstance(term, NamedNode) and term.value in labels:
+        return f"{cell} ({_escape(labels[term.value])})"
+    return cell
+
+
+#: No column is cut narrower than this to fit the terminal.
+MIN_COLUMN = 8
+
+
+def _fit(widths: list[int], total: int) -> list[int]:
+    """Column widths whose table (two spaces between columns) fits in ``total``:
+    the widest columns are cut to a common cap, never below `MIN_COLUMN`.
+
+    >>> _fit([30, 10, 50], 60)
+    [24, 10, 24]
+    """
+    room = total - 2 * (len(widths) - 1)
+    if sum(widths) <= room:
+        return widths
+    cap = max(widths)
+    while cap > MIN_COLUMN and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    return [min(w, cap) for w in widths]
+
+
+def _table(
+    result: QueryResult, prefixes: Mapping[str, str], max_width: int, width: int | None = None
+) -> str:
     width_limit = max(max_width, 2)
     namespaces = sorted(
         ((iri, name) for name, iri in prefixes.items() if iri),
@@ -417,14 +585,19 @@ def _table(result: QueryResult, prefixes: Mapping[str, str], max_width: int) -> 
     )
     header = [_truncate(name, width_limit) for name in result.variables]
     body = [
-        [_truncate(_cell(term, namespaces), width_limit) for term in row] for row in result.rows
+        [_truncate(_labelled(term, namespaces, result.labels), width_limit) for term in row]
+        for row in result.rows
     ]
     widths = [max([len(cells[i]) for cells in [header, *body]]) for i in range(len(header))]
+    if width is not None and widths:
+        widths = _fit(widths, width)
+        header = [_truncate(cell, w) for cell, w in zip(header, widths, strict=True)]
+        body = [[_truncate(cell, w) for cell, w in zip(row, widths, strict=True)] for row in body]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        return "  ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True))
 
-    lines = [line(header), line(["-" * width for width in widths])]
+    lines = [line(header), line(["-" * w for w in widths])]
     lines.extend(line(cells) for cells in body)
     count = len(result.rows)
     lines.append(f"{count} row" if count == 1 else f"{count} rows")

@@ -361,7 +361,7 @@ class _Run:
     def _recent_date(self, sentence: _Sentence) -> PartialDate | None:
         """The date of a sentence just before, which a list of members often continues."""
         number = self.sentences.index(sentence)
-        for previous in reversed(self.sentences[max(0, number - 2) : number]):
+        for previous in reversed(self.sentences[max(0, number - 3) : number]):
             found = _first_date(find_dates(previous.span.text, self.article.published))
             if found is not None:
                 return found

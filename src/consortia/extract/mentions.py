@@ -135,6 +135,8 @@ class MentionFinder:
             rest = start + len(possessive.group(0))
             return self._segment(sentence, start, head_end) + self._segment(sentence, rest, end)
         entity = self.r.registry.lookup(name)
+        if entity is None and len(words) > 1 and words[-1].rstrip(".") in self.r.legal_forms:
+            entity = self.r.registry.lookup(" ".join(words[:-1]))  # "Gaia-X AISBL"
         if entity is not None:
             return [self._candidate(sentence, start, end, entity.kind, entity)]
         place_end = self._with_place_suffix(text, end)
