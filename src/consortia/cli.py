@@ -235,12 +235,8 @@ def query(
         if endpoint is not None:
             from consortia.remote import run_remote_query
 
-            if bound:
-                raise QueryError(
-                    "--param cannot be used with --endpoint",
-                    hint="write the value into the query, or query the last build",
-                )
-            result = run_remote_query(endpoint, text)
+            labels = fmt in (None, "table")
+            result = run_remote_query(endpoint, text, params=bound, labels=labels)
         else:
             result = run_query(project.store, text, params=bound, labels=fmt in (None, "table"))
     except QueryError as exc:
@@ -357,6 +353,63 @@ def export(fmt: str | None, output: str, state: Path | None) -> None:
             f"description -> {written.description}",
             err=True,
         )
+
+
+@main.command(epilog="Example: consortia ontology -o docs/ontology.html")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="File to write; '-' writes to stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "ttl"]),
+    default="html",
+    show_default=True,
+    help="html: the readable reference; ttl: the ontology's Turtle, unchanged.",
+)
+@_errors
+def ontology(output: str, fmt: str) -> None:
+    """Write the reference of the ontology (classes, properties, alignments, roles).
+
+    The HTML page is generated from ontology/consortia.ttl and is self-contained;
+    --format ttl prints that Turtle file byte for byte.
+    """
+    from consortia.ontology_doc import ontology_html
+
+    path = _project(None).ontology
+    if fmt == "ttl":
+        try:
+            payload = path.read_bytes()
+        except OSError as exc:
+            raise ConsortiaError(
+                f"cannot read the ontology: {exc.strerror or exc}",
+                path=path,
+                hint="reinstall Consortia or set CONSORTIA_DATA",
+            ) from None
+    else:
+        payload = ontology_html(path).encode("utf-8")
+    if output == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    _write_file(Path(output), payload)
+    click.echo(f"{fmt} reference of the ontology -> {output}", err=True)
+
+
+def _write_file(path: Path, payload: bytes) -> None:
+    from consortia.errors import OutputError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write there: {exc.strerror or exc}", path=path, hint="choose another -o path"
+        ) from None
 
 
 @main.command(epilog="Example: consortia evaluate tests/gold --format json")

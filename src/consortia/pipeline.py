@@ -11,10 +11,12 @@ import gzip
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -29,9 +31,17 @@ from consortia.sources import Article, load_articles
 if TYPE_CHECKING:
     import rdflib
 
-    from consortia.validation import Report
+    from consortia.batches import BatchOutput
+    from consortia.validation import Report, ValidationResult
 
 Progress = Callable[[str], None]
+
+#: Builds re-processing fewer articles than this stay in this process: a worker
+#: pool costs about two seconds to start (imports, extraction data).
+PARALLEL_THRESHOLD = 50
+#: Up to this share of changed articles, the store is updated graph by graph.
+INCREMENTAL_STORE_SHARE = 0.1
+_CACHE_FORMAT = 1
 
 _STATE_HINT = "set --state or CONSORTIA_STATE to a writable folder"
 
@@ -53,9 +63,21 @@ class BuildResult:
     quads: tuple[ox.Quad, ...]
     report: Report
     prefixes: dict[str, str]
+    #: Facts per article id (the re-processed and the reused ones).
+    fact_counts: Mapping[str, int] = field(default_factory=dict)
+    #: Seconds per stage: read, cache, extract, map, validate (summed over
+    #: workers), process (wall time of extract+map+validate), cross-check, store,
+    #: export, and total.
+    timings: Mapping[str, float] = field(default_factory=dict)
+    #: Ids of the articles extracted again (all of them in a clean build).
+    reprocessed: tuple[str, ...] = ()
+    #: Ids of the articles of the previous build that are no longer in the sources.
+    removed: tuple[str, ...] = ()
 
     @property
     def facts(self) -> int:
+        if self.fact_counts:
+            return sum(self.fact_counts.values())
         return sum(len(e.facts) for e in self.extractions)
 
 
@@ -215,34 +237,299 @@ def build(
     published: dt.date | None = None,
     url: str | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    parallel_threshold: int = PARALLEL_THRESHOLD,
+    incremental: bool = True,
 ) -> BuildResult:
     """Build, validate and publish: ``output`` (None for stdout) and the store.
+
+    Only articles whose content changed since the last build (or that are new)
+    are extracted, mapped and validated again; the others' quads come from the
+    build cache in the state folder. Everything is rebuilt when the software
+    version, the IRI base, or a file of ``mappings/``, ``shapes/`` or
+    ``ontology/`` changed, or with ``incremental=False``. The output is the same,
+    byte for byte, as that of a clean build.
+
+    ``workers`` processes (default: the number of CPUs) share the articles when
+    at least ``parallel_threshold`` are to be processed; fewer are processed
+    here. Batches are fixed by article order, so the result does not depend on
+    scheduling.
 
     Data that fails the shapes raises :class:`ValidationFailed` before anything
     is written, so the previous output and store stay as they were.
     """
-    from consortia.export import format_for, write_dataset, write_rdf
-    from consortia.store import replace_store
+    from consortia.export import format_for, write_rdf
 
-    articles = load_articles(paths, published=published, url=url)
-    # Output paths that cannot be written fail before the work, and before
-    # anything is created: a failed build leaves no trace.
-    if output is not None:
-        _check_writable(output, "choose another -o path")
-        format_for(output)
-    _check_writable(project.state, _STATE_HINT, folder=True)
-    times = _generation_times(project, articles)
-    extractions, quads, prefixes = build_quads(project, articles, progress, times)
-    report = validate_quads(project, quads)
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    with _timed(timings, "read"):
+        articles = load_articles(paths, published=published, url=url)
+        # Output paths that cannot be written fail before the work, and before
+        # anything is created: a failed build leaves no trace.
+        if output is not None:
+            _check_writable(output, "choose another -o path")
+            format_for(output)
+        _check_writable(project.state, _STATE_HINT, folder=True)
+        times = _generation_times(project, articles)
+        hashes = {a.id: _content_hash(a) for a in articles}
+    with _timed(timings, "cache"):
+        fingerprint = data_fingerprint(project)
+        cache = _read_cache(project, fingerprint) if incremental else {}
+        keep = {
+            a.id
+            for a in articles
+            if a.id in cache
+            and cache[a.id]["hash"] == hashes[a.id]
+            and cache[a.id]["generated"] == times[a.id]
+        }
+        todo = [a for a in articles if a.id not in keep]
+        removed = tuple(sorted(set(cache) - {a.id for a in articles}))
+    with _timed(timings, "process"):
+        batches = _run_batches(
+            project, fingerprint, todo, times, progress, workers, parallel_threshold
+        )
+    for batch in batches:
+        for stage, seconds in batch.timings.items():
+            timings[stage] = timings.get(stage, 0.0) + seconds
+    with _timed(timings, "merge"):
+        fresh = {a.id: a for batch in batches for a in batch.articles}
+        quads_by_article = {
+            a.id: (fresh[a.id].nquads if a.id in fresh else cache[a.id]["nquads"].encode())
+            for a in articles
+        }
+        from consortia.batches import load_quads
+
+        quads = sorted(set(load_quads(b"".join(quads_by_article.values()))), key=str)
+        fact_counts = {
+            a.id: fresh[a.id].facts if a.id in fresh else int(cache[a.id]["facts"])
+            for a in articles
+        }
+    with _timed(timings, "cross-check"):
+        results, owned = _collect_results(batches, cache, keep)
+        union = ox.Store()
+        union.bulk_extend(quads)
+        from consortia.batches import context_for, validation_data
+        from consortia.crosscheck import check_union
+
+        _shapes, _hierarchy, cross = validation_data(project, context_for(project, fingerprint))
+        results.extend(check_union(union, cross))
+        del union
+        report = _merge_results(results)
     if not report.conforms:
         raise ValidationFailed(report)
-    # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
-    write_dataset(quads, output, prefixes=prefixes, base=project.base)
     _make_state(project.state)
-    write_rdf(quads, project.last_build, prefixes=prefixes)
-    replace_store(project.store, quads)
-    _write_manifest(project, articles, output, times)
-    return BuildResult(tuple(articles), tuple(extractions), tuple(quads), report, prefixes)
+    prefixes = _prefixes(project)
+    with _timed(timings, "export"):
+        write_rdf(quads, output, prefixes=prefixes)
+        write_rdf(quads, project.last_build, prefixes=prefixes)
+    with _timed(timings, "store"):
+        graph_by_graph = bool(cache) and len(todo) + len(removed) <= max(
+            1, INCREMENTAL_STORE_SHARE * len(articles)
+        )
+        _update_store(
+            project,
+            quads,
+            quads_by_article if graph_by_graph else None,
+            [a.id for a in todo],
+            removed,
+        )
+    with _timed(timings, "cache"):
+        _write_cache(
+            project, fingerprint, articles, hashes, times, quads_by_article, fact_counts, owned
+        )
+        _write_manifest(project, articles, output, times, fingerprint)
+    timings["total"] = time.perf_counter() - began
+    extractions = tuple(e for batch in batches for e in batch.extractions)
+    return BuildResult(
+        tuple(articles),
+        extractions,
+        tuple(quads),
+        report,
+        prefixes,
+        fact_counts=fact_counts,
+        timings=timings,
+        reprocessed=tuple(a.id for a in todo),
+        removed=removed,
+    )
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
+def _prefixes(project: Project) -> dict[str, str]:
+    return dict(load_templates(project.mappings / "templates.yaml").prefixes)
+
+
+def data_fingerprint(project: Project) -> str:
+    """A digest of what every article's quads depend on besides the article.
+
+    The software version, the IRI base and every file of ``mappings/``,
+    ``shapes/`` and ``ontology/``: when it changes, every article is rebuilt.
+    """
+    from consortia.batches import fingerprint_files
+
+    digest = hashlib.sha256()
+    for part in (__version__, project.base, str(_CACHE_FORMAT)):
+        digest.update(part.encode() + b"\0")
+    folders = (project.mappings, project.shapes, project.ontology.parent)
+    for name, data in fingerprint_files(*folders):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _run_batches(
+    project: Project,
+    fingerprint: str,
+    articles: Sequence[Article],
+    times: dict[str, str],
+    progress: Progress | None,
+    workers: int | None,
+    threshold: int,
+) -> list[BatchOutput]:
+    """Extract, map and validate ``articles`` in fixed batches, here or in a pool."""
+    from consortia.batches import process_batch
+
+    if not articles:
+        return []
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(articles) < threshold:
+        return [process_batch(project, fingerprint, articles, times)]
+    # Several batches per worker even out slow articles; a few hundred at most
+    # keeps pyshacl's graphs small.
+    size = max(1, min(200, -(-len(articles) // (workers * 4))))
+    chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: a forked child would inherit the parent's threads and open stores.
+    context = multiprocessing.get_context("spawn")
+    outputs: list[BatchOutput] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(
+                process_batch, project, fingerprint, chunk, {a.id: times[a.id] for a in chunk}
+            )
+            for chunk in chunks
+        ]
+        done = 0
+        for future in futures:  # in submission order: deterministic
+            outputs.append(future.result())
+            done += len(outputs[-1].articles)
+            if progress:
+                progress(f"{done}/{len(articles)} articles")
+    return outputs
+
+
+def _collect_results(
+    batches: Sequence[BatchOutput], cache: Mapping[str, Any], keep: set[str]
+) -> tuple[list[ValidationResult], dict[str, list[ValidationResult]]]:
+    """The batch results (fresh and cached), and those to cache per article."""
+    from consortia.validation import Severity, ValidationResult
+
+    results: list[ValidationResult] = []
+    owned: dict[str, list[ValidationResult]] = {}
+    for batch in batches:
+        ids = [a.id for a in batch.articles]
+        for owners, result in batch.results:
+            results.append(result)
+            for owner in owners or ids:
+                owned.setdefault(owner, []).append(result)
+    for article_id in sorted(keep):
+        for item in cache[article_id]["results"]:
+            result = ValidationResult(**{**item, "severity": Severity(item["severity"])})
+            results.append(result)
+            owned.setdefault(article_id, []).append(result)
+    return results, owned
+
+
+def _merge_results(results: Sequence[ValidationResult]) -> Report:
+    """One report: duplicates once (article unknown when they disagree on it), sorted."""
+    import dataclasses
+
+    from consortia.validation import Report, Severity, _sort_key
+
+    merged: dict[ValidationResult, set[str | None]] = {}
+    for result in results:
+        merged.setdefault(dataclasses.replace(result, article=None), set()).add(result.article)
+    final = [
+        dataclasses.replace(key, article=next(iter(articles)) if len(articles) == 1 else None)
+        for key, articles in merged.items()
+    ]
+    final.sort(key=_sort_key)
+    conforms = not any(r.severity is Severity.VIOLATION for r in final)
+    return Report(conforms=conforms, results=tuple(final))
+
+
+def _update_store(
+    project: Project,
+    quads: Sequence[ox.Quad],
+    by_article: Mapping[str, bytes] | None,
+    changed: Sequence[str],
+    removed: Sequence[str],
+) -> None:
+    """Replace the changed articles' graphs, drop the removed ones; or load it all anew."""
+    from consortia.batches import load_quads
+    from consortia.store import has_store, remove_graph, replace_graph, replace_store
+
+    if by_article is None or not has_store(project.store):
+        replace_store(project.store, quads)
+        return
+    for article_id in removed:
+        remove_graph(project.store, f"{project.base}graph/{article_id}")
+    for article_id in changed:
+        replace_graph(
+            project.store, f"{project.base}graph/{article_id}", load_quads(by_article[article_id])
+        )
+
+
+def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
+    """The previous build's per-article cache, if it was made with the same data."""
+    path = project.state / "cache.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+        return {}
+    articles = data.get("articles")
+    return articles if isinstance(articles, dict) else {}
+
+
+def _write_cache(
+    project: Project,
+    fingerprint: str,
+    articles: Sequence[Article],
+    hashes: Mapping[str, str],
+    times: Mapping[str, str],
+    quads_by_article: Mapping[str, bytes],
+    fact_counts: Mapping[str, int],
+    owned: Mapping[str, list[ValidationResult]],
+) -> None:
+    import dataclasses
+
+    data = {
+        "fingerprint": fingerprint,
+        "articles": {
+            a.id: {
+                "hash": hashes[a.id],
+                "generated": times[a.id],
+                "facts": fact_counts[a.id],
+                "nquads": quads_by_article[a.id].decode(),
+                "results": [dataclasses.asdict(r) for r in owned.get(a.id, [])],
+            }
+            for a in articles
+        },
+    }
+    path = project.state / "cache.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def _check_writable(path: Path, hint: str, *, folder: bool = False) -> None:
@@ -303,10 +590,15 @@ def _make_state(state: Path) -> None:
 
 
 def _write_manifest(
-    project: Project, articles: Sequence[Article], output: Path | None, times: dict[str, str]
+    project: Project,
+    articles: Sequence[Article],
+    output: Path | None,
+    times: dict[str, str],
+    fingerprint: str | None = None,
 ) -> None:
     data = {
         "version": __version__,
+        "fingerprint": fingerprint,
         "output": str(output) if output else None,
         "articles": {
             a.id: {"hash": _content_hash(a), "generated": times[a.id], "path": str(a.path)}

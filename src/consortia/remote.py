@@ -16,7 +16,8 @@ What was sent is remembered per endpoint in ``<state>/published/<key>.json``
 sent again, so publishing twice sends nothing. ``force`` sends every graph.
 
 Credentials come from the environment only: ``CONSORTIA_TOKEN`` (a bearer
-token) or ``CONSORTIA_USER`` and ``CONSORTIA_PASSWORD`` (basic auth). Requests
+token) or ``CONSORTIA_USER`` and ``CONSORTIA_PASSWORD`` (basic auth, or digest
+when the store challenges for it). Requests
 that fail with a 5xx status, 429 or a connection error are tried again with
 exponential backoff (4 tries by default); a 4xx status fails at once with a
 message naming the status, the graph and what to do.
@@ -41,7 +42,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.client import HTTPException
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,7 @@ from typing import TYPE_CHECKING
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     RdfFormat,
@@ -193,6 +195,14 @@ def auth_header(environ: Mapping[str, str] | None = None) -> str | None:
     return None
 
 
+def _login(environ: Mapping[str, str] | None) -> tuple[str, str] | None:
+    # Stores that want HTTP Digest (Virtuoso's /sparql-graph-crud-auth) answer
+    # the Basic header with a Digest challenge, which these answer.
+    env = os.environ if environ is None else environ
+    user, password = env.get("CONSORTIA_USER"), env.get("CONSORTIA_PASSWORD")
+    return (user, password) if user and password else None
+
+
 def _check_endpoint(endpoint: str) -> urllib.parse.SplitResult:
     parts = urllib.parse.urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -236,6 +246,7 @@ class _Client:
     auth: str | None
     retry: Retry
     kind: str
+    login: tuple[str, str] | None = None
     sleep: Callable[[float], None] = time.sleep
 
     def send(
@@ -254,13 +265,19 @@ class _Client:
         ``accept_statuses`` is returned rather than raised.
         """
         sent = {"User-Agent": _USER_AGENT, **(headers or {})}
-        if self.auth:
-            sent["Authorization"] = self.auth
-        opener = urllib.request.build_opener(_NoRedirect)
+        handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+        if self.login is not None:
+            logins = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            logins.add_password(None, url, *self.login)
+            handlers.append(urllib.request.HTTPDigestAuthHandler(logins))
+        opener = urllib.request.build_opener(*handlers)
         accepted = frozenset(accept_statuses)
         delays = self.retry.delays()
         for attempt in range(len(delays) + 1):
             request = urllib.request.Request(url, data=body, headers=sent, method=method)
+            if self.auth:
+                # Unredirected: a Digest answer to a challenge may replace it.
+                request.add_unredirected_header("Authorization", self.auth)
             try:
                 with opener.open(request, timeout=self.retry.timeout) as answer:
                     return _Response(
@@ -462,7 +479,7 @@ def publish(
     steps = [("PUT", n) for n in changed if n != meta]
     steps += [("DELETE", n) for n in removed]
     steps += [("PUT", n) for n in changed if n == meta]
-    client = _Client(auth, retry or DEFAULT_RETRY, GRAPH_STORE)
+    client = _Client(auth, retry or DEFAULT_RETRY, GRAPH_STORE, _login(environ))
     state = dict(known)
     try:
         for number, (method, name) in enumerate(steps, start=1):
@@ -490,19 +507,24 @@ def run_remote_query(
     endpoint: str,
     query: str,
     *,
+    params: Mapping[str, str] | None = None,
     prefixes: Mapping[str, str] | None = None,
+    labels: bool = False,
     environ: Mapping[str, str] | None = None,
     retry: Retry | None = None,
 ) -> QueryResult:
     """Run a read-only SPARQL query at a SPARQL 1.1 Protocol ``endpoint``.
 
-    The query is POSTed form-encoded (what every store accepts), with
-    ``prefixes`` (default: `consortia.query.DEFAULT_PREFIXES`) declared in front
-    of it on its first line, so that line numbers in the store's errors are the
-    query's own. Updates are refused before anything is sent. SELECT and ASK
-    results are read as SPARQL JSON, CONSTRUCT and DESCRIBE as N-Triples or Turtle.
+    As `consortia.query.run_query` does over the last build: ``params`` are bound
+    with VALUES blocks (`consortia.query.bind_values`), ``prefixes`` (default:
+    `consortia.query.DEFAULT_PREFIXES`) are declared in front of the query on its
+    first line, so that the store's line numbers are the query's own, and with
+    ``labels`` the labels of the IRIs in SELECT rows are fetched too. Updates are
+    refused before anything is sent. The query is POSTed form-encoded (what
+    every store accepts); SELECT and ASK results are read as SPARQL JSON,
+    CONSTRUCT and DESCRIBE as N-Triples or Turtle.
     """
-    from consortia.query import DEFAULT_PREFIXES, QueryResult
+    from consortia.query import DEFAULT_PREFIXES, bind_values
 
     _check_endpoint(endpoint)
     auth = auth_header(environ)
@@ -513,20 +535,10 @@ def run_remote_query(
             hint="publish changed data with `consortia build` and `consortia publish`",
         )
     local_error = _syntax_error(query, known)
-    declared = "".join(f"PREFIX {name}: <{iri}> " for name, iri in known.items())
-    form = urllib.parse.urlencode({"query": declared + query}).encode("ascii")
-    client = _Client(auth, retry or DEFAULT_RETRY, SPARQL_QUERY)
+    text = bind_values(query, params, known) if params else query
+    client = _Client(auth, retry or DEFAULT_RETRY, SPARQL_QUERY, _login(environ))
     try:
-        answer = client.send(
-            "POST",
-            endpoint,
-            "the query",
-            body=form,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": _RESULTS_TYPES,
-            },
-        )
+        result = _read_answer(_post_query(client, endpoint, text, known))
     except RemoteError as error:
         if error.status == 400 and local_error is not None:
             raise local_error from None
@@ -537,6 +549,27 @@ def run_remote_query(
                 f"{', '.join(name + ':' for name in known)} are predeclared",
             ) from None
         raise
+    if labels and result.kind == "select" and result.rows:
+        result = replace(result, labels=_remote_labels(client, endpoint, result))
+    return result
+
+
+def _post_query(
+    client: _Client, endpoint: str, text: str, prefixes: Mapping[str, str]
+) -> _Response:
+    declared = "".join(f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items())
+    return client.send(
+        "POST",
+        endpoint,
+        "the query",
+        body=urllib.parse.urlencode({"query": declared + text}).encode("ascii"),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": _RESULTS_TYPES},
+    )
+
+
+def _read_answer(answer: _Response) -> QueryResult:
+    from consortia.query import QueryResult
+
     media = answer.content_type.split(";")[0].strip().lower()
     try:
         if media in ("application/sparql-results+json", "application/json"):
@@ -550,15 +583,44 @@ def run_remote_query(
         if graph_format is None or graph_format.supports_datasets:
             raise QueryError(
                 f"the endpoint answered in an unexpected format {media or '(none)'!r}",
-                hint="check that the URL is a SPARQL query endpoint (Oxigraph /query)",
+                hint=f"check that the URL is the store's {SPARQL_QUERY}",
             )
         triples = tuple(quad.triple for quad in parse(answer.body, format=graph_format))
         return QueryResult(kind="graph", triples=triples)
     except (SyntaxError, ValueError) as error:
         raise QueryError(
             f"cannot read the endpoint's answer: {error}",
-            hint="check that the URL is a SPARQL query endpoint (Oxigraph /query)",
+            hint=f"check that the URL is the store's {SPARQL_QUERY}",
         ) from None
+
+
+# The statements `consortia.query.lookup_labels` chooses labels from, fetched
+# from the endpoint and chosen from by that same function.
+_LABELS = """CONSTRUCT {{ ?s skos:prefLabel ?label . ?s schema:headline ?headline }} WHERE {{
+  VALUES ?s {{ {values} }}
+  {{ ?s skos:prefLabel ?label }} UNION {{ ?s schema:headline ?headline }}
+}}"""
+_LABEL_BATCH = 500
+
+
+def _remote_labels(client: _Client, endpoint: str, result: QueryResult) -> dict[str, str]:
+    from consortia.query import lookup_labels
+
+    found = {term for row in result.rows for term in row if isinstance(term, NamedNode)}
+    iris = sorted(found, key=lambda node: node.value)
+    prefixes = {
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "schema": "https://schema.org/",
+    }
+    scratch = Store()
+    for start in range(0, len(iris), _LABEL_BATCH):
+        # Terms written by pyoxigraph (<iri>, escaped), never raw strings.
+        values = " ".join(str(iri) for iri in iris[start : start + _LABEL_BATCH])
+        answer = _read_answer(
+            _post_query(client, endpoint, _LABELS.format(values=values), prefixes)
+        )
+        scratch.extend(Quad(t.subject, t.predicate, t.object) for t in answer.triples)
+    return lookup_labels(scratch, iris)
 
 
 _EMPTY_STORE: Store | None = None

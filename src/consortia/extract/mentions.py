@@ -94,7 +94,18 @@ class MentionFinder:
             word = re.match(r"\S+", text[start:end])
             assert word is not None
             token = word.group(0)
-            if token in self.r.not_names or token.rstrip(".,") in self.r.not_names:
+            if token in self.r.demonyms and start + len(token) < end:
+                whole = text[start:end].strip()
+                rest = text[start + len(token) : end].strip()
+                known_whole = self.r.registry.lookup(whole) or self.gazetteer.lookup(whole)
+                known_rest = self.r.registry.lookup(rest) or self.gazetteer.lookup(rest)
+                if known_whole or not known_rest:
+                    break  # "Southern China", "German Edge Cloud"; but "German BMW" is BMW
+            if (
+                token in self.r.not_names
+                or token.rstrip(".,") in self.r.not_names
+                or (token in self.r.demonyms)
+            ):
                 start += len(token)
                 start += len(text[start:end]) - len(text[start:end].lstrip())
                 start = self._skip_connectors(text, start, end)
