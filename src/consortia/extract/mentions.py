@@ -96,9 +96,9 @@ class MentionFinder:
             token = word.group(0)
             if token in self.r.demonyms and start + len(token) < end:
                 whole = text[start:end].strip()
-                rest = text[start + len(token) : end].strip()
+                remainder = text[start + len(token) : end].strip()
                 known_whole = self.r.registry.lookup(whole) or self.gazetteer.lookup(whole)
-                known_rest = self.r.registry.lookup(rest) or self.gazetteer.lookup(rest)
+                known_rest = self.r.registry.lookup(remainder) or self.gazetteer.lookup(remainder)
                 if known_whole or not known_rest:
                     break  # "Southern China", "German Edge Cloud"; but "German BMW" is BMW
             if (
