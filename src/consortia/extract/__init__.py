@@ -299,6 +299,9 @@ class _Run:
                         continue
                     groups = match.groupdict()
                     role = pattern.role
+                    if pattern.relation == "holdsPost" and role is None and not groups.get("role"):
+                        found_role = re.search(self.r.role_regex, match.group(0))
+                        role = self._post_label(found_role.group(0)) if found_role else None
                     if groups.get("role"):
                         role = " and ".join(
                             self._post_label(part) for part in groups["role"].split(" and ")
@@ -312,7 +315,14 @@ class _Run:
                             until = when
                         elif pattern.date != "none":
                             since = when
-                    subjects = list(_heads(groups.get("s") or ""))
+                    if pattern.items is not None:  # "board: A, head of X; B, partner at Y"
+                        subjects = [
+                            int(first.group(2))
+                            for item in pattern.items.split(groups.get("s") or "")
+                            if (first := _TOKEN.match(item.strip())) and first.group(1) in "PN"
+                        ]
+                    else:
+                        subjects = list(_heads(groups.get("s") or ""))
                     if "o" in groups:
                         objects = list(_heads(groups.get("o") or ""))
                     else:  # the alliance the sentence is about ("The new members are ...")

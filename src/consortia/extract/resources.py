@@ -43,6 +43,7 @@ class Pattern:
     date: str | None
     implies: tuple[str, ...] = ()
     implicit: str = "Alliance"  # what a pattern without an o group refers back to
+    items: re.Pattern[str] | None = None  # split the s group into items; each item's first name
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def load_resources(mappings: Path) -> Resources:
                     item.get("date"),
                     tuple(item.get("implies") or ()),
                     str(item.get("implicit") or "Alliance"),
+                    _compile(item["items"], patterns_path, where) if item.get("items") else None,
                 )
             )
     descriptions = tuple(
