@@ -317,9 +317,9 @@ class _Run:
                             since = when
                     if pattern.items is not None:  # "board: A, head of X; B, partner at Y"
                         subjects = [
-                            int(first.group(2))
+                            int(head.group(2))
                             for item in pattern.items.split(groups.get("s") or "")
-                            if (first := _TOKEN.match(item.strip())) and first.group(1) in "PN"
+                            if (head := _TOKEN.match(item.strip())) and head.group(1) in "PN"
                         ]
                     else:
                         subjects = list(_heads(groups.get("s") or ""))
