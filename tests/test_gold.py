@@ -26,19 +26,19 @@ def evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
 
 
 def test_fact_precision_floor(evaluation: Evaluation) -> None:
-    assert (evaluation.overall.precision or 0) >= 0.90
+    assert (evaluation.overall.precision or 0) >= 0.95
 
 
 def test_fact_f1_floor(evaluation: Evaluation) -> None:
-    assert (evaluation.overall.f1 or 0) >= 0.50
+    assert (evaluation.overall.f1 or 0) >= 0.75
 
 
 def test_entity_f1_floor(evaluation: Evaluation) -> None:
-    assert (evaluation.entities.f1 or 0) >= 0.80
+    assert (evaluation.entities.f1 or 0) >= 0.89
 
 
 def test_membership_dates_floor(evaluation: Evaluation) -> None:
-    assert evaluation.dates.value is not None and evaluation.dates.value >= 0.45
+    assert evaluation.dates.value is not None and evaluation.dates.value >= 0.80
 
 
 def test_identity_across_articles(evaluation: Evaluation) -> None:

@@ -331,6 +331,8 @@ class _Run:
                         objects = [implicit] if implicit is not None else []
                     for s in subjects:
                         for o in objects:
+                            if pattern.relation == "memberOf" and since is None and until is None:
+                                since = self._event_date(o) if pattern.date != "until" else None
                             self._add(pattern.relation, s, o, sentence, role, since, until)
                             for implied in pattern.implies:
                                 self._add(implied, o, s, sentence, None, None)
@@ -367,6 +369,18 @@ class _Run:
             scope = lead + match.group(0)
         scope = _RELATIVE_CLAUSE.sub(" ", _TOKEN.sub(" ", scope))
         return any(h.search(scope) for h in self.r.hedges)
+
+    def _event_date(self, alliance: int) -> PartialDate | None:
+        """The joining date of the last members of the same alliance listed before.
+
+        A list continued over several sentences ("The French contingent includes
+        ...") belongs to the event the earlier sentences dated.
+        """
+        target = self.cands[alliance].entity
+        for fact in reversed(self.facts):
+            if fact.relation == "memberOf" and fact.object == target and fact.since:
+                return fact.since
+        return None
 
     def _recent_date(self, sentence: _Sentence) -> PartialDate | None:
         """The date of a sentence just before, which a list of members often continues."""
