@@ -261,12 +261,13 @@ class _Run:
             sentence.text = sentence.text[: match.start()] + token + sentence.text[match.end() :]
         nouns = "|".join(re.escape(n) for n in sorted(self.r.anaphora, key=len, reverse=True))
         pattern = re.compile(
-            rf"\b[Tt]he (?:[a-z][\w-]* ){{0,2}}({nouns})\b(?! of\b)(?!\s*⟨)(?! (?:{nouns})s?\b)"
+            rf"\b[Tt]he (?P<based>⟨L\d+⟩-based )?(?:[a-z][\w-]* ){{0,2}}({nouns})\b"
+            rf"(?! of\b)(?!\s*⟨)(?! (?:{nouns})s?\b)"
         )
         pieces: list[str] = []
         last = 0
         for match in pattern.finditer(sentence.text):
-            noun = match.group(1)
+            noun = match.group(2)
             kind = self.r.anaphora[noun]
             earlier = [int(t.group(2)) for t in _TOKEN.finditer(sentence.text[: match.start()])]
             here = max(earlier) + 1 if earlier else before
@@ -276,6 +277,8 @@ class _Run:
             if antecedent is None:
                 continue
             pieces.append(sentence.text[last : match.start()])
+            # "the Doha-based airline" keeps its place: "⟨L11⟩-based ⟨O0⟩"
+            pieces.append(match.group("based") or "")
             pieces.append(f"⟨{_LETTER[self.cands[antecedent].kind]}{antecedent}⟩")
             last = match.end()
         pieces.append(sentence.text[last:])
