@@ -89,6 +89,8 @@ class MentionFinder:
         text = sentence.text
         # Trim words that never start a name, possessives and sentence-final stops.
         start += len(text[start:end]) - len(text[start:end].lstrip())
+        if re.match(r"['’]s ", text[start:end]):  # the rest of "China Unicom's Institute"
+            start += 3
         start = self._skip_connectors(text, start, end)
         while start < end:
             word = re.match(r"\S+", text[start:end])
