@@ -28,7 +28,7 @@ _TOKEN = re.compile(r"⟨([OAPLN])(\d+)⟩")
 # ", a unit of the Swiss operator ⟨N11⟩," inside a list: patterns also see the
 # sentence without such appositions, so that the list reads as one.
 _APPOSITION = re.compile(
-    r",? (?:a|an|the|which|who|whose|its|one of) (?![A-Z])[^,;—⟨]*(?:⟨[^⟩]+⟩[^,;—⟨]*){0,2}"
+    r", (?:a|an|the|which|who|whose|its|one of) (?![A-Z])[^,;—⟨]*(?:⟨[^⟩]+⟩[^,;—⟨]*){0,2}"
     r"(?:,(?= [a-z])|(?=,|;| —))"
 )
 _MODIFIER_AFTER = r"(?:['’]s)? (?!and\b|or\b|nor\b|as well as\b|plus\b|along with\b)[a-z]"
