@@ -264,6 +264,7 @@ class _Run:
         pattern = re.compile(
             rf"\b[Tt]he (?P<based>⟨L\d+⟩-based )?(?:[a-z][\w-]* ){{0,2}}({nouns})\b"
             rf"(?! of\b)(?!\s*⟨)(?! (?:{nouns})s?\b)"
+            rf"(?! (?:run|led|owned|operated|founded|created|set up|backed|chaired) by\b)"
         )
         pieces: list[str] = []
         last = 0
