@@ -6,6 +6,11 @@ ontology given only for the class hierarchy that ``sh:class`` follows.
 
 A report *conforms* when it holds no ``sh:Violation``: warnings and infos are
 reported but do not block publishing (see ``shapes/README.md``).
+
+Each result carries what a person needs to act on it without opening the data:
+the label of the entity (and of an offending IRI value), the article it comes
+from and its headline, the shape's message and, where the data has one, the
+evidence sentence of the offending fact (a ``cx:Evidence`` about the entity).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ __all__ = [
     "Severity",
     "ValidationResult",
     "check_shapes",
+    "find_evidence",
     "load_ontology",
     "load_shapes",
     "render_json",
@@ -38,6 +44,9 @@ __all__ = [
 ]
 
 SCHEMA = Namespace("https://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+CX = Namespace("https://w3id.org/consortia/ontology#")
 
 # Prefixes used to shorten property and datatype IRIs in the text report.
 PREFIXES: dict[str, str] = {
@@ -86,6 +95,10 @@ class ValidationResult:
     the offending value in N-Triples syntax (``<iri>`` or ``"text"@en``), so
     that an IRI and a string stay apart. ``path`` is the property IRI, or a
     SPARQL property path for the rare complex path.
+
+    ``article_title`` is the headline of ``article``; ``value_label`` the label
+    of an IRI ``value``; ``evidence`` the sentence of the offending fact, from
+    the ``cx:Evidence`` nodes of the data (see :func:`find_evidence`).
     """
 
     focus_node: str
@@ -97,6 +110,9 @@ class ValidationResult:
     severity: Severity
     source_shape: str
     component: str
+    article_title: str | None = None
+    value_label: str | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +217,7 @@ def validate(data: Graph | Dataset, shapes: Graph, ontology: Graph | None = None
         allow_infos=True,
     )
     dataset = data if isinstance(data, Dataset) else None
-    return _build_report(report_graph, union, dataset)
+    return _build_report(report_graph, union, dataset, ontology)
 
 
 def _class_hierarchy(ontology: Graph) -> Graph:
@@ -231,18 +247,20 @@ def _union(dataset: Dataset) -> Graph:
     return union
 
 
-def _build_report(report_graph: Graph, data: Graph, dataset: Dataset | None) -> Report:
+def _build_report(
+    report_graph: Graph, data: Graph, dataset: Dataset | None, ontology: Graph | None = None
+) -> Report:
     results: list[ValidationResult] = []
     for report in report_graph.subjects(RDF.type, SH.ValidationReport):
         for node in report_graph.objects(report, SH.result):
-            results.append(_read_result(report_graph, node, data, dataset))
+            results.append(_read_result(report_graph, node, data, dataset, ontology))
     results.sort(key=_sort_key)
     conforms = not any(result.severity is Severity.VIOLATION for result in results)
     return Report(conforms=conforms, results=tuple(results))
 
 
 def _read_result(
-    report: Graph, node: Node, data: Graph, dataset: Dataset | None
+    report: Graph, node: Node, data: Graph, dataset: Dataset | None, ontology: Graph | None
 ) -> ValidationResult:
     focus = report.value(node, SH.focusNode)
     path = report.value(node, SH.resultPath)
@@ -251,17 +269,75 @@ def _read_result(
     severity = Severity(str(severity_iri).removeprefix(str(SH)))
     messages = sorted(report.objects(node, SH.resultMessage), key=_message_order)
     component = report.value(node, SH.sourceConstraintComponent)
+    article = _article(data, dataset, focus) if focus is not None else None
     return ValidationResult(
         focus_node=_plain(focus) if focus is not None else "",
         label=_label(data, focus) if focus is not None else None,
-        article=_article(data, dataset, focus) if focus is not None else None,
+        article=article,
         path=_path_text(report, path) if path is not None else None,
         value=value.n3() if value is not None else None,
         message=str(messages[0]) if messages else "",
         severity=severity,
         source_shape=_plain(report.value(node, SH.sourceShape)),
         component=_plain(component),
+        article_title=_label(data, URIRef(article)) if article is not None else None,
+        value_label=(
+            _label(data, value) or (_label(ontology, value) if ontology is not None else None)
+            if isinstance(value, URIRef | BNode)
+            else None
+        ),
+        evidence=(
+            find_evidence(data, focus, path if isinstance(path, URIRef) else None, value)
+            if focus is not None
+            else None
+        ),
     )
+
+
+def find_evidence(
+    data: Graph, focus: Node, path: URIRef | None = None, value: Node | None = None
+) -> str | None:
+    """The evidence sentence (``prov:value``) of the fact a result is about, or None.
+
+    Looks, in this order, for: the focus itself being a ``cx:Evidence``; the
+    evidence of exactly the offending statement (focus, path, value); the
+    ``cx:hasEvidence`` of the focus (a membership); evidence whose
+    ``rdf:subject`` is the focus and ``rdf:predicate`` the path; evidence whose
+    ``rdf:subject`` or ``rdf:object`` is the focus; then the same for the
+    offending value. Among equals, the shortest sentence (then the first in
+    text order) wins, so the choice is stable.
+
+    >>> from rdflib import Graph, Literal, URIRef
+    >>> from rdflib.namespace import PROV, RDF
+    >>> data, evidence, acme = Graph(), URIRef("urn:e"), URIRef("urn:acme")
+    >>> _ = data.add((evidence, RDF.subject, acme))
+    >>> _ = data.add((evidence, PROV.value, Literal("Acme joined BSN.", lang="en")))
+    >>> find_evidence(data, acme)
+    'Acme joined BSN.'
+    """
+    ranked: list[tuple[int, Node]] = []
+    if (focus, PROV.value, None) in data and (
+        (focus, RDF.type, CX.Evidence) in data or (focus, RDF.subject, None) in data
+    ):
+        ranked.append((0, focus))
+    for evidence in data.subjects(RDF.subject, focus):
+        if path is not None and (evidence, RDF.predicate, path) in data:
+            exact = value is not None and (evidence, RDF.object, value) in data
+            ranked.append((1 if exact else 3, evidence))
+        else:
+            ranked.append((4, evidence))
+    ranked.extend((2, evidence) for evidence in data.objects(focus, CX.hasEvidence))
+    ranked.extend((4, evidence) for evidence in data.subjects(RDF.object, focus))
+    if isinstance(value, URIRef | BNode):
+        for predicate in (RDF.subject, RDF.object):
+            ranked.extend((5, evidence) for evidence in data.subjects(predicate, value))
+    sentences = [
+        (rank, len(str(sentence)), str(sentence))
+        for rank, evidence in ranked
+        for sentence in data.objects(evidence, PROV.value)
+        if isinstance(sentence, Literal)
+    ]
+    return min(sentences)[2] if sentences else None
 
 
 def _message_order(message: Node) -> tuple[int, str]:
@@ -293,12 +369,50 @@ def _sort_key(result: ValidationResult) -> tuple[str, ...]:
     )
 
 
-def _label(data: Graph, focus: Node) -> str | None:
-    labels = sorted(data.objects(focus, SKOS.prefLabel), key=_message_order)
-    if labels:
-        return str(labels[0])
-    headlines = sorted(data.objects(focus, SCHEMA.headline), key=_message_order)
-    return str(headlines[0]) if headlines else None
+def _label(data: Graph, focus: Node, depth: int = 0) -> str | None:
+    """What to call a node: its label or headline, else a description from its links.
+
+    Memberships, intervals, instants, evidence and article graphs have no label
+    of their own; they are described through the entities they link
+    ("membership of Huobi China in BSN Development Alliance").
+    """
+    for predicate in (SKOS.prefLabel, SCHEMA.headline, RDFS.label):
+        labels = sorted(data.objects(focus, predicate), key=_message_order)
+        if labels:
+            return str(labels[0])
+    if depth >= 3:
+        return None
+    return _description(data, focus, depth + 1)
+
+
+def _description(data: Graph, node: Node, depth: int) -> str | None:
+    def name(other: Node | None) -> str:
+        if other is None:
+            return "?"
+        return _label(data, other, depth) or (
+            _curie(str(other)) if isinstance(other, URIRef) else "?"
+        )
+
+    member = data.value(node, ORG.member)
+    organization = data.value(node, ORG.organization)
+    if member is not None or organization is not None:
+        return f"membership of {name(member)} in {name(organization)}"
+    statement = data.value(node, RDF.subject)
+    if statement is not None:
+        predicate = data.value(node, RDF.predicate)
+        verb = _curie(str(predicate)) if predicate is not None else "?"
+        return f"evidence of {name(statement)} {verb} {name(data.value(node, RDF.object))}"
+    membership = data.value(None, ORG.memberDuring, node)
+    if membership is not None:
+        return f"period of the {name(membership)}"
+    for predicate, word in ((TIME.hasBeginning, "beginning"), (TIME.hasEnd, "end")):
+        interval = data.value(None, predicate, node)
+        if interval is not None:
+            return f"{word} of the {name(interval)}"
+    article = data.value(node, PROV.wasDerivedFrom)
+    if (node, RDF.type, PROV.Entity) in data and article is not None:
+        return f"statements from {name(article)}"
+    return None
 
 
 def _article(data: Graph, dataset: Dataset | None, focus: Node) -> str | None:
@@ -390,14 +504,27 @@ def render_text(report: Report) -> str:
             current = group
             if lines:
                 lines.append("")
-            lines.append(
-                f"article <{result.article}>:" if result.article else "not tied to one article:"
-            )
+            lines.append(_article_heading(result))
         lines.append("  " + _text_line(result))
+        if result.evidence:
+            lines.append(f"    evidence: {_quoted(result.evidence)}")
     if lines:
         lines.append("")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def _article_heading(result: ValidationResult) -> str:
+    if result.article is None:
+        return "not tied to one article:"
+    if result.article_title:
+        return f"article {_quoted(result.article_title)} <{result.article}>:"
+    return f"article <{result.article}>:"
+
+
+def _quoted(text: str) -> str:
+    """Text on one line between double quotes (a sentence may span lines)."""
+    return '"' + " ".join(text.split()) + '"'
 
 
 def _text_line(result: ValidationResult) -> str:
@@ -409,7 +536,10 @@ def _text_line(result: ValidationResult) -> str:
         parts.append(_curie(result.path))
     text = " ".join(parts) + f": {result.message}"
     if result.value is not None:
-        text += f" (value: {_compact_term(result.value)})"
+        value = _compact_term(result.value)
+        if result.value_label:
+            value = f"{result.value_label} {value}"
+        text += f" (value: {value})"
     return text
 
 

@@ -16,6 +16,7 @@ from consortia.validation import (
     Severity,
     ValidationResult,
     check_shapes,
+    find_evidence,
     load_ontology,
     load_shapes,
     render_json,
@@ -28,50 +29,67 @@ ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/consortia/id/"
 
 PREFIXES = """\
+@prefix cx:     <https://w3id.org/consortia/ontology#> .
+@prefix e:      <https://w3id.org/consortia/id/evidence/> .
 @prefix o:      <https://w3id.org/consortia/id/org/> .
 @prefix pl:     <https://w3id.org/consortia/id/place/> .
 @prefix a:      <https://w3id.org/consortia/id/article/> .
 @prefix g:      <https://w3id.org/consortia/id/graph/> .
 @prefix org:    <http://www.w3.org/ns/org#> .
 @prefix prov:   <http://www.w3.org/ns/prov#> .
+@prefix rdf:    <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix schema: <https://schema.org/> .
 @prefix skos:   <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd:    <http://www.w3.org/2001/XMLSchema#> .
 """
 
+SENTENCE = "Acme, based in Hangzhou, opened today."
+
 # One article about an organization with a German altLabel (violation) and no
-# specific class (warning); a place with an untagged label, tied to no article.
+# specific class (warning), headquartered in a place with an untagged label
+# (violation); the evidence of the headquarters is the sentence of all three.
 SMALL = (
     PREFIXES
-    + """
+    + f"""
 a:a1 a schema:NewsArticle ;
     schema:identifier "a1" ;
     schema:headline "Acme opens in Hangzhou"@en ;
     schema:url <https://example.com/a1> ;
     schema:datePublished "2019-12-02"^^xsd:date ;
     schema:publisher o:acme ;
-    schema:mentions o:acme .
+    schema:mentions o:acme , pl:hangzhou .
 
 o:acme a org:Organization ;
     skos:prefLabel "Acme"@en ;
-    skos:altLabel "ACME"@de .
+    skos:altLabel "ACME"@de ;
+    cx:headquarteredIn pl:hangzhou .
 
 pl:hangzhou a schema:Place ;
     skos:prefLabel "Hangzhou" .
+
+e:e1 a cx:Evidence ;
+    rdf:subject o:acme ;
+    rdf:predicate cx:headquarteredIn ;
+    rdf:object pl:hangzhou ;
+    prov:wasDerivedFrom a:a1 ;
+    prov:value "{SENTENCE}"@en ;
+    cx:startOffset "0"^^xsd:nonNegativeInteger ;
+    cx:endOffset "{len(SENTENCE)}"^^xsd:nonNegativeInteger .
 """
 )
 
 SMALL_TEXT = """\
-article <https://w3id.org/consortia/id/article/a1>:
+article "Acme opens in Hangzhou" <https://w3id.org/consortia/id/article/a1>:
   violation: Acme <https://w3id.org/consortia/id/org/acme> skos:altLabel: Tag every \
 skos:altLabel of an organization with @en (e.g. "BSN"@en). (value: "ACME"@de)
+    evidence: "Acme, based in Hangzhou, opened today."
   warning: Acme <https://w3id.org/consortia/id/org/acme> rdf:type: Say what kind of \
 organization this is: add rdf:type org:FormalOrganization (company, agency, bank), \
 org:OrganizationalUnit (unit, branch) or cx:Alliance.
-
-not tied to one article:
+    evidence: "Acme, based in Hangzhou, opened today."
   violation: Hangzhou <https://w3id.org/consortia/id/place/hangzhou> skos:prefLabel: \
 A place needs exactly one skos:prefLabel, tagged @en (e.g. "Hainan"@en). (value: "Hangzhou")
+    evidence: "Acme, based in Hangzhou, opened today."
 
 2 violations, 1 warning
 """
@@ -127,6 +145,9 @@ def test_report_fields() -> None:
         severity=Severity.VIOLATION,
         source_shape="https://w3id.org/consortia/shapes#Organization-altLabel",
         component="http://www.w3.org/ns/shacl#LanguageInConstraintComponent",
+        article_title="Acme opens in Hangzhou",
+        value_label=None,
+        evidence=SENTENCE,
     )
 
 
@@ -277,3 +298,127 @@ ex:S a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount "one" ] .
     report = check_shapes(broken)
     assert not report.conforms
     assert report.results
+
+
+# --- evidence and labels ----------------------------------------------------------
+
+EVIDENCE = (
+    PREFIXES
+    + """
+@prefix m: <https://w3id.org/consortia/id/membership/> .
+o:acme a org:Organization , org:FormalOrganization ; skos:prefLabel "Acme"@en ;
+    org:memberOf o:bsn , o:other .
+o:bsn a org:Organization , cx:Alliance ; skos:prefLabel "BSN"@en .
+o:other skos:prefLabel "Other"@en .
+pl:x a schema:Place ; skos:prefLabel "X"@en .
+m:m1 a org:Membership ; org:member o:acme ; org:organization o:bsn ; cx:hasEvidence e:m .
+e:exact rdf:subject o:acme ; rdf:predicate org:memberOf ; rdf:object o:other ;
+    prov:value "Acme is a longer sentence naming Other as its alliance."@en .
+e:same-predicate rdf:subject o:acme ; rdf:predicate org:memberOf ; rdf:object o:bsn ;
+    prov:value "Acme joined BSN."@en .
+e:m a cx:Evidence ; prov:value "Acme joined BSN as a member."@en .
+e:about-x rdf:subject o:bsn ; rdf:predicate cx:headquarteredIn ; rdf:object pl:x ;
+    prov:value "BSN sits in X."@en .
+"""
+)
+
+
+@cache
+def _evidence_graph() -> Graph:
+    return Graph().parse(data=EVIDENCE, format="turtle")
+
+
+def _iri(local: str) -> URIRef:
+    return URIRef(ID + local)
+
+
+ORG_NS = "http://www.w3.org/ns/org#"
+
+
+@pytest.mark.parametrize(
+    ("focus", "path", "value", "expected"),
+    [
+        # The evidence of exactly the offending statement wins over a shorter one.
+        ("org/acme", ORG_NS + "memberOf", "org/other", "Acme is a longer sentence naming Other"),
+        # Same subject and predicate, another object: the shortest such sentence.
+        ("org/acme", ORG_NS + "memberOf", None, "Acme joined BSN."),
+        # A membership: its cx:hasEvidence.
+        ("membership/m1", ORG_NS + "role", None, "Acme joined BSN as a member."),
+        # An evidence node is its own evidence.
+        ("evidence/m", None, None, "Acme joined BSN as a member."),
+        # The entity as the object of a fact.
+        ("place/x", None, None, "BSN sits in X."),
+        # Nothing about it: through the offending value.
+        ("org/nobody", ORG_NS + "memberOf", "place/x", "BSN sits in X."),
+        ("org/nobody", None, None, None),
+    ],
+)
+def test_find_evidence(
+    focus: str, path: str | None, value: str | None, expected: str | None
+) -> None:
+    found = find_evidence(
+        _evidence_graph(),
+        _iri(focus),
+        URIRef(path) if path else None,
+        _iri(value) if value else None,
+    )
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(expected)
+
+
+def test_offending_iri_value_is_shown_with_its_label() -> None:
+    data = Graph().parse(
+        data=PREFIXES
+        + """
+o:acme a org:Organization , org:FormalOrganization ; skos:prefLabel "Acme"@en ;
+    org:memberOf pl:hangzhou .
+pl:hangzhou a schema:Place ; skos:prefLabel "Hangzhou"@en .
+""",
+        format="turtle",
+    )
+    report = validate(data, _shapes(), _ontology())
+    [result] = [r for r in report.results if r.path == ORG_NS + "memberOf"]
+    assert result.value_label == "Hangzhou"
+    assert "org:memberOf: " in render_text(
+        report
+    ) and f"(value: Hangzhou <{ID}place/hangzhou>)" in render_text(report)
+
+
+def test_sentence_is_one_line_in_text() -> None:
+    result = _result(evidence="Acme joined\n  BSN.", article=ID + "article/a1")
+    assert render_text(Report(conforms=True, results=(result,))).splitlines()[:3] == [
+        f"article <{ID}article/a1>:",
+        f"  warning: Acme <{ID}org/acme> skos:prefLabel: Fix it.",
+        '    evidence: "Acme joined BSN."',
+    ]
+
+
+def test_json_carries_evidence_and_titles() -> None:
+    document = json.loads(render_json(_small_report()))
+    first = document["results"][0]
+    assert first["evidence"] == SENTENCE
+    assert first["article_title"] == "Acme opens in Hangzhou"
+    assert first["value_label"] is None
+
+
+def test_nodes_without_a_label_are_described_by_their_links() -> None:
+    data = Graph().parse(
+        data=PREFIXES
+        + """
+@prefix m: <https://w3id.org/consortia/id/membership/> .
+@prefix time: <http://www.w3.org/2006/time#> .
+o:acme a org:Organization , org:FormalOrganization ; skos:prefLabel "Acme"@en ;
+    org:memberOf o:bsn .
+o:bsn a org:Organization , cx:Alliance ; skos:prefLabel "BSN"@en .
+m:m1 a org:Membership ; org:member o:acme ; org:organization o:bsn ;
+    org:memberDuring [ a time:Interval ; time:hasBeginning [ a time:Instant ] ] .
+""",
+        format="turtle",
+    )
+    labels = {result.label for result in validate(data, _shapes(), _ontology()).results}
+    assert {
+        "membership of Acme in BSN",
+        "beginning of the period of the membership of Acme in BSN",
+    } <= labels
