@@ -268,6 +268,9 @@ class _Run:
         )
         pieces: list[str] = []
         last = 0
+        current = self._subject(sentence)
+        if current is not None and self.cands[current].kind != "Organization":
+            current = None
         for match in pattern.finditer(sentence.text):
             noun = match.group(2)
             kind = self.r.anaphora[noun]
@@ -276,6 +279,10 @@ class _Run:
             if noun == "group" and self._antecedent("Alliance", here) is not None:
                 kind = "Alliance"
             antecedent = self._antecedent(kind, here)
+            after = sentence.text[match.end() : match.end() + 7]
+            own = re.match(r"['’]s | (?:said|says|told)\b", after)  # not an object of the verb
+            if kind == "Organization" and own and current is not None and current < here:
+                antecedent = current  # "Bouygues Telecom ... alongside the operator's CEO"
             if antecedent is None:
                 continue
             pieces.append(sentence.text[last : match.start()])
