@@ -174,3 +174,31 @@ def test_places_inside_places(extractor: Extractor) -> None:
     assert ("locatedIn", "Geneva", "Switzerland") in found
     peers = facts(extract(extractor, "It has members in Japan, Singapore and Sweden."))
     assert not [f for f in peers if f[0] == "locatedIn"]
+
+
+def test_unnamed_consortium_is_named_after_its_leader(extractor: Extractor) -> None:
+    found = facts(
+        extract(
+            extractor,
+            "Northwind Bank has signed up to a consortium led by Contoso Group. "
+            "Its other members include Fabrikam Holdings.",
+        )
+    )
+    assert ("ledBy", "Contoso Group consortium", "Contoso Group") in found
+    assert ("memberOf", "Northwind Bank", "Contoso Group consortium") in found
+    assert ("memberOf", "Fabrikam Holdings", "Contoso Group consortium") in found
+
+
+def test_member_lists_continue_over_sentences(extractor: Extractor) -> None:
+    found = extract(
+        extractor,
+        "Banks and insurers on Tuesday launched the Open Ledger Alliance. "
+        "The founding members are Northwind Bank, Contoso Group and Fabrikam Holdings.",
+    )
+    members = {
+        (f.subject.name, f.role, f.since.lexical if f.since else None)
+        for f in found.facts
+        if f.relation == "memberOf"
+    }
+    assert ("Contoso Group", "founding member", "2021-03-09") in members
+    assert len(members) == 3

@@ -100,6 +100,8 @@ class _Run:
         self.facts: list[Fact] = []
         self.subjects: list[int] = []  # candidate index of each sentence's subject
         self.former: dict[int, int] = {}  # an earlier name -> the candidate it names
+        self.trail: list[int] = []  # alliance tokens of the sentences done, in text order
+        self.synthetic: set[int] = set()  # alliances named after their description
 
     # -- mentions ---------------------------------------------------------------
 
@@ -117,6 +119,9 @@ class _Run:
         for number, sentence in enumerate(self.sentences):
             self._coreference(number, sentence)
             self._relations(sentence)
+            self.trail.extend(
+                int(t.group(2)) for t in _TOKEN.finditer(sentence.text) if t.group(1) == "A"
+            )
         return Extraction(self.article, self._mentions(), self._dedupe(self.facts))
 
     def _acronyms(self) -> None:
@@ -221,18 +226,22 @@ class _Run:
                     return int(match.group(2))
         return None
 
-    def _antecedent(self, kind: str, before: int) -> int | None:
-        """The entity a description of ``kind`` refers to, among those before it."""
+    def _antecedent(self, kind: str, before: int, prefix: str = "") -> int | None:
+        """The entity a description of ``kind`` refers to, among those before it.
+
+        Alliances are looked up in text order: those of earlier sentences, then
+        those of ``prefix`` (the current sentence up to the description).
+        """
         if kind == "Alliance":
+            seen = self.trail + [
+                int(t.group(2)) for t in _TOKEN.finditer(prefix) if t.group(1) == "A"
+            ]
             for fact in reversed(self.facts):  # the alliance the text is about
                 if fact.relation == "memberOf" and fact.object.kind == "Alliance":
-                    for i in range(before - 1, -1, -1):
+                    for i in reversed(seen):
                         if self.cands[i].entity == fact.object:
                             return i
-            for i in range(before - 1, -1, -1):
-                if self.cands[i].kind == "Alliance":
-                    return i
-            return None
+            return seen[-1] if seen else None
         wanted = ("Organization", "Alliance") if kind == "Any" else ("Organization",)
         for i in reversed(self.subjects):
             if i < before and self.cands[i].kind in wanted:
@@ -248,12 +257,15 @@ class _Run:
             before = max(
                 (s.indices[-1] + 1 for s in self.sentences[:number] if s.indices), default=0
             )
+        self._unnamed(sentence)
         for description in self.r.descriptions:
             match = description.regex.search(sentence.text)
             if not match:
                 continue
             target = int(_TOKEN.search(match.group("o")).group(2)) if match.group("o") else None  # type: ignore[union-attr]
-            antecedent = self._antecedent(description.refers_to, before)
+            antecedent = self._antecedent(
+                description.refers_to, before, sentence.text[: match.start()]
+            )
             if antecedent is None or antecedent == target:
                 continue
             token = f"⟨{_LETTER[self.cands[antecedent].kind]}{antecedent}⟩"
@@ -276,9 +288,10 @@ class _Run:
             kind = self.r.anaphora[noun]
             earlier = [int(t.group(2)) for t in _TOKEN.finditer(sentence.text[: match.start()])]
             here = max(earlier) + 1 if earlier else before
-            if noun == "group" and self._antecedent("Alliance", here) is not None:
+            prefix = sentence.text[: match.start()]
+            if noun == "group" and self._antecedent("Alliance", here, prefix) is not None:
                 kind = "Alliance"
-            antecedent = self._antecedent(kind, here)
+            antecedent = self._antecedent(kind, here, prefix)
             after = sentence.text[match.end() : match.end() + 7]
             own = re.match(r"['’]s | (?:said|says|told)\b", after)  # not an object of the verb
             if kind == "Organization" and own and current is not None and current < here:
@@ -295,6 +308,40 @@ class _Run:
         subject = self._subject(sentence)
         if subject is not None:
             self.subjects.append(subject)
+
+    def _unnamed(self, sentence: _Sentence) -> None:
+        """ "A consortium led by R3": an alliance the text describes but does not name.
+
+        It is named after what describes it ("R3 consortium"), so that the same
+        description in another article gives the same entity.
+        """
+        for unnamed in self.r.unnamed:
+            match = unnamed.regex.search(sentence.text)
+            if match is None:
+                continue
+            heads = list(_heads(match.group("o")))
+            if not heads or self.cands[heads[-1]].entity is None:
+                continue
+            leader = heads[-1]
+            leader_entity = self.cands[leader].entity
+            assert leader_entity is not None
+            noun = match.group("noun").lower()
+            entity = Entity(f"{leader_entity.name} {noun}", "Alliance")
+            index = len(self.cands)
+            self.cands.append(
+                Candidate(
+                    Span(sentence.span.start, sentence.span.end, entity.name), "Alliance", entity
+                )
+            )
+            self.synthetic.add(index)
+            if unnamed.relation:
+                self._add(unnamed.relation, index, leader, sentence, None, None)
+            # The description gives way to the alliance; its leader stays, for
+            # what else the sentence says of it ("New York-based ... R3").
+            token = f"⟨A{index}⟩, "
+            sentence.text = (
+                sentence.text[: match.start()] + token + sentence.text[match.start("o") :]
+            )
 
     # -- relations --------------------------------------------------------------
 
@@ -339,7 +386,7 @@ class _Run:
                         objects = list(_heads(groups.get("o") or ""))
                     else:  # the alliance the sentence is about ("The new members are ...")
                         first = min(subjects, default=len(self.cands))
-                        implicit = self._antecedent(pattern.implicit, first)
+                        implicit = self._antecedent(pattern.implicit, first, text[: match.start()])
                         objects = [implicit] if implicit is not None else []
                     for s in subjects:
                         for o in objects:
@@ -459,6 +506,8 @@ class _Run:
     def _mentions(self) -> tuple[Mention, ...]:
         mentions = []
         for i, cand in enumerate(self.cands):
+            if i in self.synthetic:  # described, not named: no surface form to publish
+                continue
             named = self.cands[self.former[i]] if i in self.former else cand
             if named.entity is not None:
                 mentions.append(Mention(cand.span, named.entity))

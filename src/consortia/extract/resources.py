@@ -77,6 +77,7 @@ class Resources:
     role_regex: str
     patterns: tuple[Pattern, ...]
     descriptions: tuple[Description, ...]
+    unnamed: tuple[Description, ...]
     person_contexts: tuple[re.Pattern[str], ...]
     location_contexts: tuple[re.Pattern[str], ...]
 
@@ -184,6 +185,22 @@ def load_resources(mappings: Path) -> Resources:
                     _compile(item["items"], patterns_path, where) if item.get("items") else None,
                 )
             )
+
+    def described(key: str) -> tuple[Description, ...]:
+        return tuple(
+            Description(
+                str(item.get("id", i)),
+                _compile(
+                    _expand(item["pattern"], macros, patterns_path, f"{key}[{i}]"),
+                    patterns_path,
+                    f"{key}[{i}]",
+                ),
+                item.get("refers_to", "Organization"),
+                item.get("relation"),
+            )
+            for i, item in enumerate(patterns_data.get(key) or [])
+        )
+
     descriptions = tuple(
         Description(
             str(item.get("id", i)),
@@ -228,6 +245,7 @@ def load_resources(mappings: Path) -> Resources:
         role_regex=role_regex,
         patterns=tuple(patterns),
         descriptions=descriptions,
+        unnamed=described("unnamed"),
         person_contexts=contexts("person_contexts"),
         location_contexts=contexts("location_contexts"),
     )
