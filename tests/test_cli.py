@@ -495,9 +495,25 @@ def test_query_select_table(runner: CliRunner, built: Workdir) -> None:
     result = invoke(runner, "query", ALLIANCES)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "alliance                         name\n"
-        "-------------------------------  -----------------------------\n"
-        'id:org/bsn-development-alliance  "BSN Development Alliance"@en\n'
+        "alliance                                                    name\n"
+        "----------------------------------------------------------  "
+        "-----------------------------\n"
+        "id:org/bsn-development-alliance (BSN Development Alliance)  "
+        '"BSN Development Alliance"@en\n'
+        "1 row\n"
+    )
+
+
+def test_query_table_fits_the_terminal(
+    runner: CliRunner, built: Workdir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    result = invoke(runner, "query", ALLIANCES)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "alliance             name\n"
+        "-------------------  -------------------\n"
+        'id:org/bsn-develop…  "BSN Development A…\n'
         "1 row\n"
     )
 
@@ -644,6 +660,64 @@ def test_query_without_a_build(runner: CliRunner, workdir: Workdir) -> None:
         invoke(runner, "query", "ASK {}"),
         f"Error: no build found at {workdir.state}/store (run `consortia build` first)",
     )
+
+
+# --- export -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extension", ["ttl", "nt", "nq", "trig", "jsonld", "nq.gz"])
+def test_export_is_what_build_writes(
+    runner: CliRunner, built: Workdir, built_seed: BuiltSeed, extension: str
+) -> None:
+    result = invoke(runner, "export", "-o", f"out/e.{extension}")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        f"({'nq' if extension == 'nq.gz' else extension.replace('ttl', 'turtle')}) -> "
+        f"out/e.{extension}; description -> out/e.{extension}.void.ttl\n"
+    )
+    build = invoke(runner, "build", "seeds", "-o", f"b/b.{extension}")
+    assert build.exit_code == 0, build.stderr
+    exported = built.path / f"out/e.{extension}"
+    assert exported.read_bytes() == (built.path / f"b/b.{extension}").read_bytes()
+    descriptions = [
+        (built.path / f"{folder}.{extension}.void.ttl").read_text(encoding="utf-8")
+        for folder in ("out/e", "b/b")
+    ]
+    assert descriptions[0] == descriptions[1].replace(f"<b.{extension}>", f"<e.{extension}>")
+
+
+def test_export_to_stdout(runner: CliRunner, built: Workdir, built_seed: BuiltSeed) -> None:
+    turtle = invoke(runner, "export")
+    assert turtle.exit_code == 0, turtle.stderr
+    assert turtle.stdout.encode() == built_seed.turtle
+    quads = invoke(runner, "export", "--format", "nq")
+    assert quads.stdout.encode() == (built.state / "last-build.nq").read_bytes()
+    assert not list(built.path.glob("*.void.ttl"))
+
+
+def test_export_format_must_match_the_file_name(runner: CliRunner, built: Workdir) -> None:
+    assert_error(
+        invoke(runner, "export", "--format", "nq", "-o", "x.ttl"),
+        "Error: x.ttl: --format nq does not match the file name "
+        "(name the file *.nq or leave out --format)",
+    )
+
+
+def test_export_without_a_build(runner: CliRunner, workdir: Workdir) -> None:
+    assert_error(
+        invoke(runner, "export"),
+        f"Error: no build found in {workdir.state} (run `consortia build` first, or give --state)",
+    )
+
+
+def test_build_describes_its_output(runner: CliRunner, built: Workdir) -> None:
+    description = built.path / "build" / "consortia.ttl.void.ttl"
+    assert not description.exists()  # the fixture copied the output alone
+    assert invoke(runner, "build").exit_code == 0
+    text = description.read_text(encoding="utf-8")
+    assert "<consortia.ttl> a dcat:Distribution" in text
+    assert '"1970-01-01T00:00:00Z"^^xsd:dateTime' in text  # SOURCE_DATE_EPOCH=0
 
 
 # --- evaluate -----------------------------------------------------------------------

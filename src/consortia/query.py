@@ -564,7 +564,7 @@ def _fit(widths: list[int], total: int) -> list[int]:
     the widest columns are cut to a common cap, never below `MIN_COLUMN`.
 
     >>> _fit([30, 10, 50], 60)
-    [24, 10, 24]
+    [23, 10, 23]
     """
     room = total - 2 * (len(widths) - 1)
     if sum(widths) <= room:

@@ -260,12 +260,81 @@ def test_malicious_value_is_bound_as_data(store: Path) -> None:
     assert set(open_store(store)) == set(dataset())
 
 
-def test_param_must_be_a_returned_variable(store: Path) -> None:
+def test_param_binds_a_variable_the_query_does_not_return(store: Path) -> None:
+    query = "SELECT ?x WHERE { ?x org:memberOf ?a ; skos:prefLabel ?name }"
+    result = run_query(
+        store, query, params={"name": '"China Mobile"@en', "a": "id:org/bsn"}, prefixes=PREFIXES
+    )
+    assert result.variables == ("x",)
+    assert result.rows == ((MOBILE,),)
+
+
+def test_param_binds_in_the_outermost_where_group(store: Path) -> None:
+    # FROM, a CONSTRUCT template, EXISTS in a SELECT expression, braces in strings,
+    # IRIs and comments all come before or around the WHERE group.
+    queries = [
+        "SELECT ?x (EXISTS { ?x a org:Organization } AS ?org) FROM <urn:none> "
+        "FROM <https://w3id.org/consortia/id/graph/a2> WHERE # a { comment\n"
+        '{ ?x org:memberOf ?a FILTER(?a != <urn:x> && STR(?a) != "}") }',
+        "CONSTRUCT { ?x org:memberOf ?a } { ?x org:memberOf ?a }",
+        "SELECT * { { SELECT ?x ?a WHERE { ?x org:memberOf ?a } } }",
+    ]
+    for query in queries:
+        result = run_query(store, query, params={"x": f"<{MOBILE.value}>"})
+        column = result.variables.index("x") if result.rows else 0
+        subjects = {t.subject for t in result.triples} | {row[column] for row in result.rows}
+        assert subjects == {MOBILE}, query
+
+
+def test_param_injection_stays_data(store: Path) -> None:
+    query = "SELECT ?x WHERE { ?x skos:prefLabel ?name }"
+    for evil in (
+        'x" } ; DROP ALL #',
+        'Huobi China"@en } UNION { ?x ?p ?o } #',
+        "} UNION { ?x ?p ?o",
+    ):
+        assert run_query(store, query, params={"name": evil}).rows == ()
+    with pytest.raises(QueryError, match="is not a valid IRI"):
+        run_query(store, query, params={"x": "<urn:a> } UNION { ?x ?p ?o } #>"})
+    with pytest.raises(QueryError, match="is not a valid literal"):
+        run_query(store, query, params={"name": '"a"@en } UNION { ?x ?p ?o } #'})
+    assert set(open_store(store)) == set(dataset())
+
+
+def test_param_must_be_a_variable_of_the_query(store: Path) -> None:
     with pytest.raises(QueryError) as caught:
-        run_query(store, "SELECT ?x WHERE { ?x org:memberOf ?a }", params={"a": "cx:x"})
+        run_query(store, 'SELECT ?x WHERE { ?x skos:prefLabel "?a" } # ?a', params={"a": "cx:x"})
     assert str(caught.value) == (
-        "parameter 'a' is not a variable the query returns "
-        "(use ?a in the query and list it after SELECT (or use SELECT *))"
+        "parameter 'a' is not a variable of the query "
+        "(use ?a in the query's WHERE clause, or leave out --param a)"
+    )
+
+
+def test_param_assigned_by_the_query_is_refused(store: Path) -> None:
+    with pytest.raises(QueryError, match=r"cannot bind \?y: .*BIND \.\.\. AS \?x"):
+        run_query(store, "SELECT ?y WHERE { ?x a ?c BIND(1 AS ?y) }", params={"y": "1"})
+
+
+def test_syntax_errors_are_the_querys_own_with_params(store: Path) -> None:
+    with pytest.raises(QueryError, match="invalid SPARQL query: error at 1:"):
+        run_query(store, "SELECT ?x WHERE { ?x a ", params={"x": "<urn:x>"})
+
+
+def test_labels_are_looked_up_on_request(store: Path) -> None:
+    query = "SELECT ?x ?a WHERE { ?x org:memberOf ?a } ORDER BY ?x"
+    assert run_query(store, query).labels == {}
+    result = run_query(store, query, labels=True)
+    assert result.labels == {
+        MOBILE.value: "China Mobile",
+        HUOBI.value: "Huobi China",
+        BSN.value: "BSN Development Alliance",
+    }
+    assert render(result, "table", PREFIXES) == (
+        "x                                   a\n"
+        "----------------------------------  -------------------------------------\n"
+        "id:org/china-mobile (China Mobile)  id:org/bsn (BSN Development Alliance)\n"
+        "id:org/huobi-china (Huobi China)    id:org/bsn (BSN Development Alliance)\n"
+        "2 rows\n"
     )
 
 
