@@ -420,6 +420,8 @@ class _Run:
         )
         # "Neither X nor Y is part of Z": the words just before the match count too.
         lead = re.split(r"[,;:]", match.string[max(0, match.start() - 40) : match.start()])[-1]
+        if match.group(0)[:1] in ":;,":  # the match opens its own clause
+            lead = ""
         if len(slots) >= 2:
             scope = lead + match.string[slots[0][1] : slots[-1][0]]
         elif slots:

@@ -63,6 +63,9 @@ class MentionFinder:
             if entity is None:
                 continue
             start, end = match.span()
+            prefix = re.search(r"(?:^|(?<=\s))(\S+) $", text[:start])
+            if prefix and prefix.group(1) in self.r.name_prefixes:  # "Groupe Renault"
+                start = prefix.start(1)
             longer = re.match(r" ([A-Z][\w&'’.-]*)", text[end:])
             if (
                 longer

@@ -68,6 +68,7 @@ class Resources:
     place_suffixes: frozenset[str]
     legal_forms: frozenset[str]
     demonyms: frozenset[str]
+    name_prefixes: frozenset[str]
     locatives: frozenset[str]
     fronted: frozenset[str]
     anaphora: dict[str, str]
@@ -232,6 +233,7 @@ def load_resources(mappings: Path) -> Resources:
         not_names=frozenset(lexicon.get("not_names") or []),
         and_joinable=frozenset(lexicon.get("and_joinable") or []),
         place_suffixes=frozenset(lexicon.get("place_suffixes") or []),
+        name_prefixes=frozenset(str(w) for w in lexicon.get("name_prefixes") or []),
         demonyms=frozenset(str(w) for w in lexicon.get("demonyms") or []),
         legal_forms=frozenset(str(w).rstrip(".") for w in lexicon.get("legal_forms") or []),
         locatives=frozenset(lexicon.get("locatives") or []),
