@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from consortia.dates import DateMention, PartialDate, find_dates
@@ -122,7 +122,7 @@ class _Run:
             self.trail.extend(
                 int(t.group(2)) for t in _TOKEN.finditer(sentence.text) if t.group(1) == "A"
             )
-        return Extraction(self.article, self._mentions(), self._dedupe(self.facts))
+        return Extraction(self.article, self._mentions(), self._dedupe(self._founding_dates()))
 
     def _acronyms(self) -> None:
         """ "Full Name (FN)": FN names the same entity from here on."""
@@ -430,6 +430,30 @@ class _Run:
             scope = lead + match.group(0)
         scope = _RELATIVE_CLAUSE.sub(" ", _TOKEN.sub(" ", scope))
         return any(h.search(scope) for h in self.r.hedges)
+
+    def _founding_dates(self) -> list[Fact]:
+        """Founding members joined when their alliance was founded, if the text says when.
+
+        "The five companies that founded the SIG announced today ..." dates the
+        announcement; "the SIG was formally announced in May 1998" dates the founding.
+        """
+        founded: dict[Entity, PartialDate] = {}
+        for sentence in self.sentences:
+            for pattern in self.r.founding_dates:
+                for match in pattern.finditer(sentence.text):
+                    when = _first_date(
+                        find_dates(_TOKEN.sub("X", match.group(0)), self.article.published)
+                    )
+                    for i in _heads(match.group("s")):
+                        entity = self.cands[i].entity
+                        if when is not None and entity is not None:
+                            founded.setdefault(entity, when)
+        return [
+            replace(f, since=founded[f.object])
+            if f.relation == "memberOf" and f.role == "founding member" and f.object in founded
+            else f
+            for f in self.facts
+        ]
 
     def _event_date(self, alliance: int) -> PartialDate | None:
         """The joining date of the last members of the same alliance listed before.

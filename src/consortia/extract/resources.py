@@ -80,6 +80,7 @@ class Resources:
     descriptions: tuple[Description, ...]
     unnamed: tuple[Description, ...]
     person_contexts: tuple[re.Pattern[str], ...]
+    founding_dates: tuple[re.Pattern[str], ...]
     location_contexts: tuple[re.Pattern[str], ...]
 
 
@@ -249,5 +250,6 @@ def load_resources(mappings: Path) -> Resources:
         descriptions=descriptions,
         unnamed=described("unnamed"),
         person_contexts=contexts("person_contexts"),
+        founding_dates=contexts("founding_dates"),
         location_contexts=contexts("location_contexts"),
     )
