@@ -276,14 +276,21 @@ parents=('China',))
 
     # --- queries ---------------------------------------------------------------------
 
-    def lookup(self, name: str) -> Place | None:
+    def lookup(self, name: str, prefer: str | None = None) -> Place | None:
         """The place a name most likely means, or None.
+
+        ``prefer`` names a kind to take when the name has one of that kind
+        ("New York" after "Armonk," is the state).
 
         >>> default_gazetteer().lookup("Japan").geonames_id
         1861060
         >>> default_gazetteer().lookup("Mobile") is None
         True
         """
+        if prefer is not None:
+            found = self._lookup(name, prefer, 0)
+            if found is not None:
+                return found
         return self._lookup(name, None, 0)
 
     def _lookup(self, name: str, prefer: str | None, depth: int) -> Place | None:

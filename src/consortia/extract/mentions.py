@@ -156,7 +156,15 @@ class MentionFinder:
         if entity is not None:
             return [self._candidate(sentence, start, end, entity.kind, entity)]
         place_end = self._with_place_suffix(text, end)
-        place = self.gazetteer.lookup(text[start:place_end]) or self.gazetteer.lookup(name)
+        # After "Armonk, " a name that is both a city and a state is the state.
+        after_city = re.search(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*), $", text[:start])
+        container = None
+        if after_city:
+            before = self.gazetteer.lookup(after_city.group(1))
+            container = "AdministrativeArea" if before and before.kind == "City" else None
+        place = self.gazetteer.lookup(text[start:place_end], container) or self.gazetteer.lookup(
+            name, container
+        )
         one_word_city = place is not None and place.kind == "City" and len(words) == 1
         if one_word_city and not self._place_context(text, start, end):
             place = None  # "Honda" among carmakers is not the Colombian town
