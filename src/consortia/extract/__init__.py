@@ -441,9 +441,9 @@ class _Run:
         for sentence in self.sentences:
             for pattern in self.r.founding_dates:
                 for match in pattern.finditer(sentence.text):
-                    when = _first_date(
-                        find_dates(_TOKEN.sub("X", match.group(0)), self.article.published)
-                    )
+                    plain = _TOKEN.sub("X", match.group(0))
+                    found = find_dates(plain, self.article.published)
+                    when = found[-1].value if found else None  # the date its verb takes
                     for i in _heads(match.group("s")):
                         entity = self.cands[i].entity
                         if when is not None and entity is not None:
