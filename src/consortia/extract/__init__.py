@@ -369,7 +369,11 @@ class _Run:
                     if pattern.relation == "memberOf":
                         if dates is None:
                             dates = find_dates(sentence.span.text, self.article.published)
-                        when = _first_date(dates) or self._recent_date(sentence)
+                        when = (
+                            _first_date(dates)
+                            or self._continued_date(sentence)
+                            or self._recent_date(sentence)
+                        )
                         if pattern.date == "until":
                             until = when
                         elif pattern.date != "none":
@@ -466,6 +470,19 @@ class _Run:
             if fact.relation == "memberOf" and fact.object == target and fact.since:
                 return fact.since
         return None
+
+    def _continued_date(self, sentence: _Sentence) -> PartialDate | None:
+        """The date of the next sentence when it goes on about the same newcomers.
+
+        "X and Y have joined Z. The new members were presented on Thursday."
+        """
+        number = self.sentences.index(sentence)
+        if number + 1 >= len(self.sentences):
+            return None
+        following = self.sentences[number + 1].span.text
+        if not any(c.match(following) for c in self.r.continuations):
+            return None
+        return _first_date(find_dates(following, self.article.published))
 
     def _recent_date(self, sentence: _Sentence) -> PartialDate | None:
         """The date of a sentence just before, which a list of members often continues."""

@@ -73,6 +73,7 @@ class Resources:
     fronted: frozenset[str]
     anaphora: dict[str, str]
     hedges: tuple[re.Pattern[str], ...]
+    continuations: tuple[re.Pattern[str], ...]
     roles: dict[str, Role]
     membership_roles: dict[str, Role]
     role_regex: str
@@ -240,6 +241,9 @@ def load_resources(mappings: Path) -> Resources:
         locatives=frozenset(lexicon.get("locatives") or []),
         fronted=frozenset(lexicon.get("fronted") or []),
         anaphora=anaphora,
+        continuations=tuple(
+            _compile(p, lexicon_path, "continuations") for p in lexicon.get("continuations") or []
+        ),
         hedges=tuple(
             _compile(p, lexicon_path, "hedges", re.I) for p in lexicon.get("hedges") or []
         ),
