@@ -1,9 +1,10 @@
 """Extraction quality on the annotated dev corpus (tests/gold, copied from the shared corpus).
 
-These floors keep what extraction has reached from sliding back. They are below
-the targets of the extraction issue (fact F1 >= 0.90 with precision >= 0.93,
-entity F1 >= 0.90, dates >= 90%, no split, no false merge); raise them as
-extraction improves. `consortia evaluate tests/gold` prints the full table.
+The floors are the targets of the extraction issue: fact F1 >= 0.90 with
+precision >= 0.93, entity F1 >= 0.90, membership dates >= 90% right, no false
+merge. One entity is still split (Qatar Airways, called "Qatar" once in its
+article); the identity test allows that one and no more.
+`consortia evaluate tests/gold` prints the full table.
 """
 
 from __future__ import annotations
@@ -26,22 +27,22 @@ def evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
 
 
 def test_fact_precision_floor(evaluation: Evaluation) -> None:
-    assert (evaluation.overall.precision or 0) >= 0.95
+    assert (evaluation.overall.precision or 0) >= 0.93
 
 
 def test_fact_f1_floor(evaluation: Evaluation) -> None:
-    assert (evaluation.overall.f1 or 0) >= 0.75
+    assert (evaluation.overall.f1 or 0) >= 0.90
 
 
 def test_entity_f1_floor(evaluation: Evaluation) -> None:
-    assert (evaluation.entities.f1 or 0) >= 0.89
+    assert (evaluation.entities.f1 or 0) >= 0.90
 
 
 def test_membership_dates_floor(evaluation: Evaluation) -> None:
-    assert evaluation.dates.value is not None and evaluation.dates.value >= 0.80
+    assert evaluation.dates.value is not None and evaluation.dates.value >= 0.90
 
 
 def test_identity_across_articles(evaluation: Evaluation) -> None:
     assert evaluation.merge is not None
     assert len(evaluation.merge.splits) <= 1
-    assert len(evaluation.merge.merges) <= 1
+    assert len(evaluation.merge.merges) == 0

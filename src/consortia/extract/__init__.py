@@ -40,6 +40,9 @@ _FORMERLY = re.compile(
     r" \((?:formerly|previously|once|also known as|known as|then|short for) |"
     r",? (?:which|that) stands for "
 )
+_GAPPED_VERB = re.compile(
+    r"⟨[OAN]\d+⟩ (?P<verb>(?:is|are|was|were) (?:based|headquartered)) in ⟨L\d+⟩"
+)
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 # The type a relation gives an untyped name in each of its slots.
 _SLOT_KIND = {
@@ -273,8 +276,9 @@ class _Run:
                 self._add(description.relation, antecedent, target, sentence, None, None)
             sentence.text = sentence.text[: match.start()] + token + sentence.text[match.end() :]
         nouns = "|".join(re.escape(n) for n in sorted(self.r.anaphora, key=len, reverse=True))
+        demonyms = "|".join(re.escape(d) for d in sorted(self.r.demonyms))
         pattern = re.compile(
-            rf"\b[Tt]he (?P<based>⟨L\d+⟩-based )?(?:[a-z][\w-]* ){{0,2}}({nouns})\b"
+            rf"\b[Tt]he (?P<based>⟨L\d+⟩-based )?(?:(?:[a-z][\w-]*|{demonyms}) ){{0,2}}({nouns})\b"
             rf"(?! of\b)(?!\s*⟨)(?! (?:{nouns})s?\b)"
             rf"(?! (?:run|led|owned|operated|founded|created|set up|backed|chaired) by\b)"
         )
@@ -351,6 +355,9 @@ class _Run:
         compressed = _APPOSITION.sub("", sentence.text)
         if compressed != sentence.text:
             texts.append(compressed)
+        gapped = _ungap(compressed)
+        if gapped != compressed:
+            texts.append(gapped)
         for text in texts:
             for pattern in self.r.patterns:
                 for match in pattern.regex.finditer(text):
@@ -580,6 +587,20 @@ class _Run:
                 and (f.subject, f.object) in founding
             )
         )
+
+
+def _ungap(text: str) -> str:
+    """Restore the verb a list of clauses leaves out after the first one.
+
+    >>> _ungap("⟨O1⟩ is based in ⟨L2⟩; ⟨O3⟩ in ⟨L4⟩; and ⟨O5⟩ in ⟨L6⟩.")
+    '⟨O1⟩ is based in ⟨L2⟩; ⟨O3⟩ is based in ⟨L4⟩; and ⟨O5⟩ is based in ⟨L6⟩.'
+    """
+    first = _GAPPED_VERB.search(text)
+    if first is None:
+        return text
+    verb = first.group("verb")
+    head, tail = text[: first.end()], text[first.end() :]
+    return head + re.sub(r"(; (?:and )?⟨[OAN]\d+⟩) in (?=⟨L)", rf"\1 {verb} in ", tail)
 
 
 def _heads(text: str) -> Iterator[int]:
