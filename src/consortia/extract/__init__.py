@@ -43,6 +43,12 @@ _FORMERLY = re.compile(
 _GAPPED_VERB = re.compile(
     r"⟨[OAN]\d+⟩ (?P<verb>(?:is|are|was|were) (?:based|headquartered)) in ⟨L\d+⟩"
 )
+# "it" as the subject of a clause (not "it said" after a quote of someone else)
+_IT = re.compile(
+    r"(?<=, and )it\b(?= (?:is|was|has|had|joined|became|said|says|operates|runs))|"
+    r"(?<=[.;] )It\b(?= (?:is|was|has|had|joined|became|operates|runs))|"
+    r"(?<=that )it\b(?= (?:is|was|has|had|joined|became))"
+)
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 # The type a relation gives an untyped name in each of its slots.
 _SLOT_KIND = {
@@ -178,7 +184,29 @@ class _Run:
                         words = cand.span.text.split()
                         if cand.kind == NAME and 2 <= len(words) <= 4 and len(words[-1]) > 1:
                             people[cand.span.text] = Entity(cand.span.text, "Person")
+        # A full name whose last word is used alone elsewhere ("Anna Lindqvist ...
+        # Lindqvist said") is a person: organizations are not called by a last word.
+        alone = {c.span.text for c in self.cands if c.kind == NAME and " " not in c.span.text}
+        for cand in self.cands:
+            words = cand.span.text.split()
+            if (
+                cand.kind == NAME
+                and 2 <= len(words) <= 3
+                and words[-1] in alone
+                and all(w[:1].isupper() and w.isalpha() for w in words)
+                and words[-1] not in self.r.designators
+            ):
+                people.setdefault(cand.span.text, Entity(cand.span.text, "Person"))
         surnames = {e.name.split()[-1]: e for e in people.values()}
+        organizations: dict[str, Entity] = {}
+        for sentence in self.sentences:
+            text = self._abstract(sentence)
+            for pattern in self.r.organization_contexts:
+                for match in pattern.finditer(text):
+                    for i in _tokens(match.group("o")):
+                        name = self.cands[i].span.text
+                        if self.cands[i].kind == NAME and name not in people | surnames:
+                            organizations[name] = Entity(name, "Organization", "FormalOrganization")
         for i, cand in enumerate(self.cands):
             if cand.kind != NAME:
                 continue
@@ -186,6 +214,8 @@ class _Run:
                 self.cands[i] = retype(cand, people[cand.span.text])
             elif cand.span.text in surnames:
                 self.cands[i] = retype(cand, surnames[cand.span.text])
+            elif cand.span.text in organizations:
+                self.cands[i] = retype(cand, organizations[cand.span.text])
 
     def _abstract(self, sentence: _Sentence) -> str:
         text = sentence.span.text
@@ -309,9 +339,25 @@ class _Run:
             last = match.end()
         pieces.append(sentence.text[last:])
         sentence.text = "".join(pieces)
+        sentence.text = _IT.sub(lambda m: self._it(sentence, m), sentence.text)
         subject = self._subject(sentence)
         if subject is not None:
             self.subjects.append(subject)
+
+    def _it(self, sentence: _Sentence, match: re.Match[str]) -> str:
+        """What "it" stands for as a subject: the organization the text is about,
+        the subject of the sentences before."""
+        chosen = next(
+            (
+                i
+                for i in reversed(self.subjects)
+                if self.cands[i].kind in ("Organization", "Alliance")
+            ),
+            None,
+        )
+        if chosen is None:
+            return match.group(0)
+        return f"⟨{_LETTER[self.cands[chosen].kind]}{chosen}⟩"
 
     def _unnamed(self, sentence: _Sentence) -> None:
         """ "A consortium led by R3": an alliance the text describes but does not name.
@@ -362,6 +408,10 @@ class _Run:
             for pattern in self.r.patterns:
                 for match in pattern.regex.finditer(text):
                     if self._hedged(match):
+                        # Not stated, but what the names are is: "Tesla has not joined".
+                        for slot in ("s", "o"):
+                            for i in _heads(match.groupdict().get(slot) or ""):
+                                self._typed(i, pattern.relation, slot)
                         continue
                     groups = match.groupdict()
                     role = pattern.role
@@ -376,11 +426,9 @@ class _Run:
                     if pattern.relation == "memberOf":
                         if dates is None:
                             dates = find_dates(sentence.span.text, self.article.published)
-                        when = (
-                            _first_date(dates)
-                            or self._continued_date(sentence)
-                            or self._recent_date(sentence)
-                        )
+                        when = _first_date(dates)
+                        if when is None and pattern.date != "sentence":
+                            when = self._continued_date(sentence) or self._recent_date(sentence)
                         if pattern.date == "until":
                             until = when
                         elif pattern.date != "none":
@@ -401,8 +449,9 @@ class _Run:
                         objects = [implicit] if implicit is not None else []
                     for s in subjects:
                         for o in objects:
+                            inherit = pattern.date not in ("until", "sentence", "none")
                             if pattern.relation == "memberOf" and since is None and until is None:
-                                since = self._event_date(o) if pattern.date != "until" else None
+                                since = self._event_date(o) if inherit else None
                             self._add(pattern.relation, s, o, sentence, role, since, until)
                             for implied in pattern.implies:
                                 self._add(implied, o, s, sentence, None, None)

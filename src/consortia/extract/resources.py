@@ -81,6 +81,7 @@ class Resources:
     descriptions: tuple[Description, ...]
     unnamed: tuple[Description, ...]
     person_contexts: tuple[re.Pattern[str], ...]
+    organization_contexts: tuple[re.Pattern[str], ...]
     founding_dates: tuple[re.Pattern[str], ...]
     location_contexts: tuple[re.Pattern[str], ...]
 
@@ -254,6 +255,7 @@ def load_resources(mappings: Path) -> Resources:
         descriptions=descriptions,
         unnamed=described("unnamed"),
         person_contexts=contexts("person_contexts"),
+        organization_contexts=contexts("organization_contexts"),
         founding_dates=contexts("founding_dates"),
         location_contexts=contexts("location_contexts"),
     )
