@@ -205,20 +205,6 @@ def load_resources(mappings: Path) -> Resources:
             for i, item in enumerate(patterns_data.get(key) or [])
         )
 
-    descriptions = tuple(
-        Description(
-            str(item.get("id", i)),
-            _compile(
-                _expand(item["pattern"], macros, patterns_path, f"descriptions[{i}]"),
-                patterns_path,
-                f"descriptions[{i}]",
-            ),
-            item.get("refers_to", "Organization"),
-            item.get("relation"),
-        )
-        for i, item in enumerate(patterns_data.get("descriptions") or [])
-    )
-
     def contexts(key: str) -> tuple[re.Pattern[str], ...]:
         return tuple(
             _compile(_expand(text, macros, patterns_path, key), patterns_path, key)
@@ -252,7 +238,7 @@ def load_resources(mappings: Path) -> Resources:
         membership_roles=membership_roles,
         role_regex=role_regex,
         patterns=tuple(patterns),
-        descriptions=descriptions,
+        descriptions=described("descriptions"),
         unnamed=described("unnamed"),
         person_contexts=contexts("person_contexts"),
         organization_contexts=contexts("organization_contexts"),
