@@ -69,12 +69,10 @@ class _Context:
     key: tuple[str, str, str]
     extractor: Extractor
     templates: Templates
-    shapes: rdflib.Graph | None = None
-    hierarchy: rdflib.Graph | None = None
-    cross: CrossCheck | None = None
 
 
 _CONTEXT: list[_Context] = []  # the last one loaded in this process
+_VALIDATION: dict[tuple[str, str, str], tuple[rdflib.Graph, rdflib.Graph, CrossCheck]] = {}
 
 
 def context_for(project: Project, fingerprint: str) -> _Context:
@@ -92,17 +90,20 @@ def context_for(project: Project, fingerprint: str) -> _Context:
 
 
 def validation_data(
-    project: Project, context: _Context
+    project: Project, fingerprint: str
 ) -> tuple[rdflib.Graph, rdflib.Graph, CrossCheck]:
-    """The batch shapes, the class hierarchy and the union checks (loaded once)."""
-    if context.shapes is None or context.hierarchy is None or context.cross is None:
+    """The batch shapes, the class hierarchy and the union checks (loaded once per process)."""
+    key = (str(project.root), project.base, fingerprint)
+    if key not in _VALIDATION:
         from consortia.crosscheck import split_shapes
         from consortia.pipeline import class_hierarchy
         from consortia.validation import load_shapes
 
-        context.hierarchy = class_hierarchy(project)
-        context.shapes, context.cross = split_shapes(load_shapes(project.shapes), context.hierarchy)
-    return context.shapes, context.hierarchy, context.cross
+        hierarchy = class_hierarchy(project)
+        shapes, cross = split_shapes(load_shapes(project.shapes), hierarchy)
+        _VALIDATION.clear()
+        _VALIDATION[key] = (shapes, hierarchy, cross)
+    return _VALIDATION[key]
 
 
 def dump_quads(quads: Sequence[ox.Quad]) -> bytes:
@@ -152,7 +153,7 @@ def process_batch(
             if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
                 owners.setdefault(_plain(quad.subject), set()).add(article.id)
     started = clock()
-    shapes, hierarchy, _cross = validation_data(project, context)
+    shapes, hierarchy, _cross = validation_data(project, fingerprint)
     report = validate(to_rdflib(batch_quads), shapes, hierarchy)
     results = tuple(
         (tuple(sorted(owners.get(result.focus_node, ()))), result) for result in report.results
@@ -173,7 +174,7 @@ def fingerprint_files(*folders: Path) -> list[tuple[str, bytes]]:
             files.append((folder.name, folder.read_bytes()))
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts:
+            if "__pycache__" in path.parts or path.suffix == ".pyc":
                 continue
             files.append((f"{folder.name}/{path.relative_to(folder)}", path.read_bytes()))
     return files

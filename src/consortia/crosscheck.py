@@ -22,7 +22,7 @@ stays in the shapes graph for pyshacl.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from consortia.validation import Severity, ValidationResult
 
-__all__ = ["CrossCheck", "check_union", "split_shapes"]
+__all__ = ["CrossCheck", "check_union", "split_shapes", "union_store"]
 
 _SCHEMA = "https://schema.org/"
 _THIS = re.compile(r"\$this\b")
@@ -80,12 +80,16 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
             continue
         if path is not None and not isinstance(path, URIRef):
             continue
-        message = _message(shapes, constraint) or _message(shapes, shape)
+        query = _with_target(prefixes + _anti_join(_THIS.sub("?this", str(select))), target)
+        if query is None:
+            continue
+        # pyshacl prefers the shape's message to the constraint's.
+        message = _message(shapes, shape) or _message(shapes, constraint)
         checks.append(
             _Check(
                 shape=str(shape),
                 path=str(path) if path is not None else None,
-                query=prefixes + _THIS.sub("?this", str(select)),
+                query=query,
                 message=message,
                 severity=_severity(shapes, shape),
                 component=str(SH.SPARQLConstraintComponent),
@@ -102,10 +106,9 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
             _Check(
                 shape=str(shape),
                 path=str(path),
-                query=(
-                    f"SELECT ?this WHERE {{ ?this <{path}> ?value }} GROUP BY ?this "
-                    f"HAVING (COUNT(DISTINCT ?value) > {int(count.toPython())})"
-                ),
+                query=prefixes
+                + f"SELECT ?this WHERE {{ {_target_pattern(target)} ?this <{path}> ?value }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(count.toPython())})",
                 message=_message(shapes, shape),
                 severity=_severity(shapes, shape),
                 component=str(SH.MaxCountConstraintComponent),
@@ -122,21 +125,32 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
     return batch_shapes, CrossCheck(tuple(checks))
 
 
-def check_union(store: ox.Store, cross: CrossCheck) -> list[ValidationResult]:
-    """Run the union checks over ``store`` (all articles; graphs queried as one)."""
+def union_store(quads: Iterable[ox.Quad]) -> ox.Store:
+    """An in-memory store of the distinct triples of ``quads``, in its default graph.
+
+    Articles restate the entities they mention in their own graphs; queried as
+    one graph with ``use_default_graph_as_union``, pyoxigraph deduplicates them
+    again in every query, which made the checks six times slower.
+    """
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in {q.triple for q in quads})
+    return store
+
+
+def check_union(
+    store: ox.Store, cross: CrossCheck, quads: Sequence[ox.Quad] = ()
+) -> list[ValidationResult]:
+    """Run the union checks over ``store`` (see :func:`union_store`).
+
+    ``quads``, the dataset with its graphs, tells which article a result is tied to.
+    """
     results: list[ValidationResult] = []
-    focus_cache: dict[_Target, set[ox.NamedNode | ox.BlankNode]] = {}
+    graphs: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] | None = None
     for check in cross.checks:
-        rows = _select(store, check.query)
-        if not rows:
-            continue
-        if check.target not in focus_cache:
-            focus_cache[check.target] = _focus_nodes(store, check.target)
-        focus = focus_cache[check.target]
         seen: set[tuple[str, str | None]] = set()
-        for row in rows:
+        for row in _select(store, check.query):
             this = row["this"]
-            if this not in focus or not isinstance(this, ox.NamedNode | ox.BlankNode):
+            if not isinstance(this, ox.NamedNode | ox.BlankNode):
                 continue
             value = _get(row, "value")
             if value is None and check.component.endswith("SPARQLConstraintComponent"):
@@ -145,17 +159,26 @@ def check_union(store: ox.Store, cross: CrossCheck) -> list[ValidationResult]:
             if (str(this), shown) in seen:
                 continue
             seen.add((str(this), shown))
+            if graphs is None:
+                graphs = _graphs_of(quads)
+            article = _article(store, this, graphs.get(this, set()))
             results.append(
                 ValidationResult(
                     focus_node=_plain(this),
                     label=_label(store, this),
-                    article=_article(store, this),
+                    article=article,
                     path=check.path,
                     value=shown,
                     message=check.message,
                     severity=check.severity,
                     source_shape=check.shape,
                     component=check.component,
+                    article_title=_label(store, ox.NamedNode(article))
+                    if article and not article.startswith("_:")
+                    else None,
+                    value_label=_label(store, value)
+                    if isinstance(value, ox.NamedNode | ox.BlankNode)
+                    else None,
                 )
             )
     return results
@@ -212,7 +235,7 @@ def _target(
             query = shapes.value(target, SH.select)
             if query is None:
                 return None
-            selects.append(prefixes + str(query))
+            selects.append(str(query))
     if not classes and not selects:
         return None
     return _Target(tuple(sorted(classes)), tuple(sorted(selects)))
@@ -248,27 +271,60 @@ def _severity(shapes: Graph, shape: Node) -> Severity:
 
 
 def _select(store: ox.Store, query: str) -> list[ox.QuerySolution]:
-    solutions = store.query(query, use_default_graph_as_union=True)
+    solutions = store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
     return list(solutions)
 
 
-def _focus_nodes(store: ox.Store, target: _Target) -> set[ox.NamedNode | ox.BlankNode]:
-    found: set[ox.NamedNode | ox.BlankNode] = set()
+def _target_pattern(target: _Target) -> str:
+    """A group pattern binding ``?this`` to the focus nodes of ``target``."""
+    parts = []
     if target.classes:
         values = " ".join(f"<{c}>" for c in target.classes)
-        query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {values} }} ?this a ?class }}"
-        found.update(_nodes(_select(store, query)))
-    for select in target.selects:
-        found.update(_nodes(_select(store, select)))
-    return found
+        parts.append(f"{{ VALUES ?shapeClass {{ {values} }} ?this a ?shapeClass }}")
+    parts.extend(f"{{ {select} }}" for select in target.selects)
+    return "{ " + " UNION ".join(parts) + " }"
 
 
-def _nodes(rows: Iterable[ox.QuerySolution]) -> Iterable[ox.NamedNode | ox.BlankNode]:
-    for row in rows:
-        node = row["this"]
-        if isinstance(node, ox.NamedNode | ox.BlankNode):
-            yield node
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+_NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{([^{}]*)\}", re.IGNORECASE)
+_VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _anti_join(query: str) -> str:
+    """``FILTER NOT EXISTS { P }`` as ``MINUS { P }`` where both mean the same.
+
+    pyoxigraph evaluates the pattern of a NOT EXISTS once per row, starting from
+    its most selective-looking triple rather than from the bound ``?this``: a
+    membership check over 10,000 articles took 40 s, against 0.2 s as an
+    anti-join. They are equivalent when ``P`` is triple patterns only (no
+    filter, no group) sharing with the rest of the query no variable but
+    ``?this``, which the target always binds.
+    """
+
+    def rewrite(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        outside = query[: match.start()] + query[match.end() :]
+        shared = set(_VARIABLE.findall(inner)) & set(_VARIABLE.findall(outside))
+        if "FILTER" in inner.upper() or shared - {"this"} or "this" not in shared:
+            return match.group(0)
+        return "MINUS {" + inner + "}"
+
+    return _NOT_EXISTS.sub(rewrite, query)
+
+
+def _with_target(query: str, target: _Target) -> str | None:
+    """``query`` with its focus nodes joined first: ``$this`` is bound as in pre-binding.
+
+    Filters apply to their whole group, so ``FILTER NOT EXISTS { $this ... }``
+    sees ``?this`` bound. None when the query has no ``WHERE {`` to extend.
+    """
+    match = _WHERE.search(query)
+    if match is None:
+        return None
+    return query[: match.end()] + " " + _target_pattern(target) + query[match.end() :]
 
 
 def _get(row: ox.QuerySolution, name: str) -> object:
@@ -310,15 +366,26 @@ def _label(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> str | None:
     return None
 
 
-def _article(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> str | None:
+def _graphs_of(
+    quads: Sequence[ox.Quad],
+) -> dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]]:
+    found: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode) and not isinstance(quad.subject, ox.Triple):
+            found.setdefault(quad.subject, set()).add(quad.graph_name)
+    return found
+
+
+def _article(
+    store: ox.Store, node: ox.NamedNode | ox.BlankNode, graphs: set[ox.NamedNode]
+) -> str | None:
     """The one article a focus node comes from (see ``validation._article``), else None."""
     article_type = ox.NamedNode(_SCHEMA + "NewsArticle")
     if any(True for _ in store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), article_type)):
         return _plain(node)
     derived = ox.NamedNode(str(PROV.wasDerivedFrom))
     found: set[str] = set()
-    for quad in store.quads_for_pattern(node, None, None):
-        graph = quad.graph_name
+    for graph in graphs:
         if isinstance(graph, ox.NamedNode):
             sources = {str(q.object) for q in store.quads_for_pattern(graph, derived, None)}
             found.update(

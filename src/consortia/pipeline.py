@@ -258,7 +258,7 @@ def build(
     Data that fails the shapes raises :class:`ValidationFailed` before anything
     is written, so the previous output and store stay as they were.
     """
-    from consortia.export import format_for, write_rdf
+    from consortia.export import format_for, write_dataset, write_rdf
 
     timings: dict[str, float] = {}
     began = time.perf_counter()
@@ -306,13 +306,12 @@ def build(
         }
     with _timed(timings, "cross-check"):
         results, owned = _collect_results(batches, cache, keep)
-        union = ox.Store()
-        union.bulk_extend(quads)
-        from consortia.batches import context_for, validation_data
-        from consortia.crosscheck import check_union
+        from consortia.batches import validation_data
+        from consortia.crosscheck import check_union, union_store
 
-        _shapes, _hierarchy, cross = validation_data(project, context_for(project, fingerprint))
-        results.extend(check_union(union, cross))
+        _shapes, _hierarchy, cross = validation_data(project, fingerprint)
+        union = union_store(quads)
+        results.extend(check_union(union, cross, quads))
         del union
         report = _merge_results(results)
     if not report.conforms:
@@ -320,7 +319,8 @@ def build(
     _make_state(project.state)
     prefixes = _prefixes(project)
     with _timed(timings, "export"):
-        write_rdf(quads, output, prefixes=prefixes)
+        # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
+        write_dataset(quads, output, prefixes=prefixes, base=project.base)
         write_rdf(quads, project.last_build, prefixes=prefixes)
     with _timed(timings, "store"):
         graph_by_graph = bool(cache) and len(todo) + len(removed) <= max(
@@ -369,15 +369,18 @@ def _prefixes(project: Project) -> dict[str, str]:
 def data_fingerprint(project: Project) -> str:
     """A digest of what every article's quads depend on besides the article.
 
-    The software version, the IRI base and every file of ``mappings/``,
-    ``shapes/`` and ``ontology/``: when it changes, every article is rebuilt.
+    The software version and code, the IRI base and every file of
+    ``mappings/``, ``shapes/`` and ``ontology/``: when it changes, every article
+    is rebuilt.
     """
     from consortia.batches import fingerprint_files
 
     digest = hashlib.sha256()
     for part in (__version__, project.base, str(_CACHE_FORMAT)):
         digest.update(part.encode() + b"\0")
-    folders = (project.mappings, project.shapes, project.ontology.parent)
+    # The package's own code too: a changed extractor must not reuse old quads,
+    # even before the version number moves.
+    folders = (project.mappings, project.shapes, project.ontology.parent, Path(__file__).parent)
     for name, data in fingerprint_files(*folders):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
@@ -448,19 +451,47 @@ def _collect_results(
     return results, owned
 
 
+#: Fields of a ValidationResult that describe it for a reader rather than say
+#: what is wrong; they depend on how much data the validator saw.
+_DESCRIPTIVE = ("label", "article", "article_title", "value_label", "evidence")
+
+
+def core_result(result: ValidationResult) -> ValidationResult:
+    """``result`` without its descriptive fields (labels, article, evidence sentence)."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(result)}
+    cleared: dict[str, Any] = {n: None for n in _DESCRIPTIVE if n in names}
+    return dataclasses.replace(result, **cleared)
+
+
 def _merge_results(results: Sequence[ValidationResult]) -> Report:
-    """One report: duplicates once (article unknown when they disagree on it), sorted."""
+    """One report from batch and union results: each problem once, sorted.
+
+    The same problem found in several batches keeps the fullest description;
+    its article is dropped when the batches name different ones.
+    """
     import dataclasses
 
     from consortia.validation import Report, Severity, _sort_key
 
-    merged: dict[ValidationResult, set[str | None]] = {}
+    groups: dict[ValidationResult, list[ValidationResult]] = {}
     for result in results:
-        merged.setdefault(dataclasses.replace(result, article=None), set()).add(result.article)
-    final = [
-        dataclasses.replace(key, article=next(iter(articles)) if len(articles) == 1 else None)
-        for key, articles in merged.items()
-    ]
+        groups.setdefault(core_result(result), []).append(result)
+    final = []
+    for group in groups.values():
+        best = min(
+            group,
+            key=lambda r: (
+                -sum(getattr(r, n, None) is not None for n in _DESCRIPTIVE),
+                repr(r),
+            ),
+        )
+        if len({r.article for r in group}) > 1:
+            names = {f.name for f in dataclasses.fields(best)}
+            cleared: dict[str, Any] = {n: None for n in ("article", "article_title") if n in names}
+            best = dataclasses.replace(best, **cleared)
+        final.append(best)
     final.sort(key=_sort_key)
     conforms = not any(r.severity is Severity.VIOLATION for r in final)
     return Report(conforms=conforms, results=tuple(final))
