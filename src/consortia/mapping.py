@@ -274,7 +274,7 @@ class Mapper:
             "language": extraction.article.language,
         }
         if spec.get("membership"):
-            binding.update(self._membership_binding(fact, s, o))
+            binding.update(self._membership_binding(fact, s, o, article_node))
         statement = spec["statement"]
         stmt = [self._term(part, binding) for part in statement]
         evidence = self._evidence_node(extraction.article.id, stmt)
@@ -299,11 +299,15 @@ class Mapper:
         parts = [article_id] + [t[0].value for t in stmt if t]
         return self.node(f"evidence/{short_hash(*parts)}")
 
-    def _membership_binding(self, fact: Fact, s: ox.NamedNode, o: ox.NamedNode) -> dict[str, Any]:
+    def _membership_binding(
+        self, fact: Fact, s: ox.NamedNode, o: ox.NamedNode, article: ox.NamedNode
+    ) -> dict[str, Any]:
         label = fact.role or "member"
         role = self.node(f"role/{slugify(label)}")
         known = self.roles.get(label.casefold())
-        membership_hash = short_hash(s.value, o.value, role.value)
+        # One membership node per article that states it: two articles may give
+        # the same membership different dates, and each claim keeps its own.
+        membership_hash = short_hash(s.value, o.value, role.value, article.value)
         binding: dict[str, Any] = {
             "membership": self.node(f"membership/{membership_hash}"),
             "role": role,

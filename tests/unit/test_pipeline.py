@@ -301,3 +301,29 @@ def test_evidence_offsets_index_the_body(built_seed: BuiltSeed) -> None:
         assert str(source) == ARTICLE
         span = article.body[int(start.value) : int(end.value)]
         assert span == sentence.value, evidence
+
+
+def test_two_articles_may_date_one_membership_differently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same membership with a day in one article and a year in another builds."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    sources = tmp_path / "articles"
+    sources.mkdir()
+    for name, published, sentence in (
+        ("one", "2021-03-10", "Northwind Bank joined the Open Ledger Alliance on Monday."),
+        ("two", "2022-01-05", "Northwind Bank joined the Open Ledger Alliance in 2021."),
+    ):
+        (sources / f"{name}.md").write_text(
+            f"---\nid: {name}\ntitle: News {name}\npublished: {published}\n---\n{sentence}\n",
+            encoding="utf-8",
+        )
+    result = build(project_at(tmp_path / "state"), [sources], tmp_path / "out.nq")
+    assert result.report.conforms
+    rows = run_query(
+        tmp_path / "state" / "store",
+        """SELECT DISTINCT ?m ?begin WHERE {
+             ?m org:member ?x ; org:memberDuring/time:hasBeginning ?i .
+             ?i time:inXSDDate|time:inXSDgYear ?begin }""",
+    ).rows
+    assert sorted(str(r[1].value) for r in rows if r[1] is not None) == ["2021", "2021-03-08"]
