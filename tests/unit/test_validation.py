@@ -73,8 +73,8 @@ e:e1 a cx:Evidence ;
     rdf:object pl:hangzhou ;
     prov:wasDerivedFrom a:a1 ;
     prov:value "{SENTENCE}"@en ;
-    cx:startOffset "0"^^xsd:nonNegativeInteger ;
-    cx:endOffset "{len(SENTENCE)}"^^xsd:nonNegativeInteger .
+    cx:startOffset "0"^^xsd:integer ;
+    cx:endOffset "{len(SENTENCE)}"^^xsd:integer .
 """
 )
 
