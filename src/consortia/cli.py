@@ -279,12 +279,9 @@ def _read_query(path: Path) -> str:
 
 
 def _prefixes(project: Any) -> dict[str, str]:
-    import yaml
+    from consortia.export import model_prefixes
 
-    data = yaml.safe_load((project.mappings / "templates.yaml").read_text(encoding="utf-8"))
-    prefixes = dict(data["prefixes"])
-    prefixes["id"] = project.base
-    return prefixes
+    return {**model_prefixes(project.mappings), "id": project.base}
 
 
 @main.command(epilog="Example: consortia publish --endpoint http://localhost:7878/store")
@@ -396,20 +393,10 @@ def ontology(output: str, fmt: str) -> None:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
         return
-    _write_file(Path(output), payload)
+    from consortia.export import write_atomically
+
+    write_atomically(Path(output), payload)
     click.echo(f"{fmt} reference of the ontology -> {output}", err=True)
-
-
-def _write_file(path: Path, payload: bytes) -> None:
-    from consortia.errors import OutputError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(payload)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write there: {exc.strerror or exc}", path=path, hint="choose another -o path"
-        ) from None
 
 
 @main.command(epilog="Example: consortia evaluate tests/gold --format json")

@@ -177,7 +177,7 @@ def _write(
         return count, len(payload)
     if destination.name.lower().endswith(".gz"):
         payload = _gzip(payload)
-    _write_atomically(destination, payload)
+    write_atomically(destination, payload)
     return count, len(payload)
 
 
@@ -267,7 +267,7 @@ def write_description(triples: Iterable[Triple], destination: Path) -> None:
     data = _serialize(ordered, RdfFormat.TURTLE, prefixes, base_iri=directory)
     # The files are named relative to wherever the description is read from.
     lines = [line for line in data.split(b"\n") if not line.startswith(b"@base ")]
-    _write_atomically(destination, _sorted_prefixes(b"\n".join(lines)))
+    write_atomically(destination, _sorted_prefixes(b"\n".join(lines)))
 
 
 def read_build(state: Path) -> list[Quad]:
@@ -539,7 +539,8 @@ def _write_error(destination: Path, error: OSError) -> OutputError:
     return OutputError(f"cannot write the output: {reason}", path=destination, hint=hint)
 
 
-def _write_atomically(destination: Path, payload: bytes) -> None:
+def write_atomically(destination: Path, payload: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename."""
     if destination.is_dir():
         raise OutputError(
             "cannot write the output: it is a directory",

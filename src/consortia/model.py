@@ -7,6 +7,18 @@ from dataclasses import dataclass
 from consortia.dates import PartialDate
 
 KINDS = ("Organization", "Alliance", "Person", "Location")
+# The relations of corpus/FORMAT.md, in the order reports list them.
+RELATIONS = (
+    "memberOf",
+    "foundedBy",
+    "ledBy",
+    "subOrganizationOf",
+    "affiliatedWith",
+    "headquarteredIn",
+    "operatesIn",
+    "locatedIn",
+    "holdsPost",
+)
 
 
 @dataclass(frozen=True, order=True)

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from consortia import __version__
 from consortia.errors import ConsortiaError
+from consortia.export import write_atomically
 from consortia.extract import Extraction, Extractor
 from consortia.mapping import Mapper, Settings, load_templates
 from consortia.model import Entity
@@ -558,9 +559,7 @@ def _write_cache(
         },
     }
     path = project.state / "cache.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def _check_writable(path: Path, hint: str, *, folder: bool = False) -> None:
@@ -636,9 +635,8 @@ def _write_manifest(
             for a in articles
         },
     }
-    tmp = project.manifest.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(project.manifest)
+    payload = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    write_atomically(project.manifest, payload.encode("utf-8"))
 
 
 def build_graph(project: Project, path: Path) -> rdflib.Dataset:

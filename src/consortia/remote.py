@@ -63,6 +63,7 @@ from pyoxigraph import (
 
 from consortia import __version__
 from consortia.errors import ConsortiaError, QueryError
+from consortia.export import write_atomically
 
 if TYPE_CHECKING:
     from consortia.project import Project
@@ -439,11 +440,8 @@ def _read_manifest(path: Path, endpoint: str) -> dict[str, str]:
 
 
 def _write_manifest(path: Path, endpoint: str, graphs: Mapping[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {"endpoint": endpoint, "graphs": dict(sorted(graphs.items()))}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomically(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
 
 
 def publish(

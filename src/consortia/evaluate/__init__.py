@@ -37,7 +37,7 @@ an internal list of the pipeline. Matching rules:
   entities is a merge.
 """
 
-from consortia.evaluate.gold import ENTITY_TYPES, RELATIONS, Gold, GoldEntity, GoldFact, load_gold
+from consortia.evaluate.gold import ENTITY_TYPES, Gold, GoldEntity, GoldFact, load_gold
 from consortia.evaluate.match import evaluate, evaluate_article, evaluate_dir, evaluate_merged
 from consortia.evaluate.normalise import (
     ROLE_EQUIVALENTS_PATH,
@@ -61,6 +61,7 @@ from consortia.evaluate.scores import (
     Split,
     TypeConfusion,
 )
+from consortia.model import RELATIONS
 
 __all__ = [
     "ENTITY_TYPES",

@@ -12,19 +12,9 @@ from typing import Any
 import yaml
 
 from consortia.errors import ConsortiaError
+from consortia.model import KINDS, RELATIONS
 
-RELATIONS = (
-    "memberOf",
-    "foundedBy",
-    "ledBy",
-    "subOrganizationOf",
-    "affiliatedWith",
-    "headquarteredIn",
-    "operatesIn",
-    "locatedIn",
-    "holdsPost",
-)
-ENTITY_TYPES = ("Organization", "Alliance", "Person", "Location")
+ENTITY_TYPES = KINDS
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 

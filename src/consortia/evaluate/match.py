@@ -10,7 +10,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph, Dataset
 
 from consortia.errors import ConsortiaError
-from consortia.evaluate.gold import RELATIONS, Gold, GoldFact, load_gold
+from consortia.evaluate.gold import Gold, GoldFact, load_gold
 from consortia.evaluate.normalise import load_role_equivalents, normalise_name, normalise_role
 from consortia.evaluate.published import (
     SCHEMA,
@@ -34,6 +34,7 @@ from consortia.evaluate.scores import (
     Split,
     TypeConfusion,
 )
+from consortia.model import RELATIONS
 
 _FIELDS = ("role", "since", "until")
 

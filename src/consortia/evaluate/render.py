@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from consortia.evaluate.gold import RELATIONS, GoldFact
+from consortia.evaluate.gold import GoldFact
 from consortia.evaluate.scores import Accuracy, ArticleScore, Counts, Evaluation
+from consortia.model import RELATIONS
 
 
 def _num(value: float | None) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from consortia.evaluate.gold import RELATIONS, GoldFact
+from consortia.evaluate.gold import GoldFact
+from consortia.model import RELATIONS
 
 
 @dataclass(frozen=True)

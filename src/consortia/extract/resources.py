@@ -10,19 +10,8 @@ from typing import Any
 import yaml
 
 from consortia.errors import MappingError
+from consortia.model import RELATIONS
 from consortia.resolve import Registry, load_registry
-
-RELATIONS = (
-    "memberOf",
-    "foundedBy",
-    "ledBy",
-    "subOrganizationOf",
-    "affiliatedWith",
-    "headquarteredIn",
-    "operatesIn",
-    "locatedIn",
-    "holdsPost",
-)
 
 
 @dataclass(frozen=True)
