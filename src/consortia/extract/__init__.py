@@ -25,40 +25,7 @@ from consortia.sources import Article
 
 _LETTER = {"Organization": "O", "Alliance": "A", "Person": "P", "Location": "L", NAME: "N"}
 _TOKEN = re.compile(r"⟨([OAPLN])(\d+)⟩")
-# ", a unit of the Swiss operator ⟨N11⟩," inside a list: patterns also see the
-# sentence without such appositions, so that the list reads as one.
-_APPOSITION = re.compile(
-    r", (?:a|an|the|which|who|whose|its|one of) (?![A-Z])[^,;—⟨]*(?:⟨[^⟩]+⟩[^,;—⟨]*){0,2}"
-    r"(?:,(?= [a-z])|(?=,|;| —))"
-)
-_MODIFIER_AFTER = r"(?:['’]s)? (?!and\b|or\b|nor\b|as well as\b|plus\b|along with\b)[a-z]"
-# "that will share the board" inside a subject: not the clause's own verb.
-_RELATIVE_CLAUSE = re.compile(
-    r"\b(?:that|which|who|whose)\b[^,]*?(?= (?:are|were|is|was|include|includes)\b)"
-)
-_FORMERLY = re.compile(
-    r" \((?:formerly|previously|once|also known as|known as|then|short for) |"
-    r",? (?:which|that) stands for "
-)
-_GAPPED_VERB = re.compile(
-    r"⟨[OAN]\d+⟩ (?P<verb>(?:is|are|was|were) (?:based|headquartered)) in ⟨L\d+⟩"
-)
-# "it" as the subject of a clause (not "it said" after a quote of someone else)
-_IT = re.compile(
-    r"(?<=, and )it\b(?= (?:is|was|has|had|joined|became|said|says|operates|runs))|"
-    r"(?<=[.;] )It\b(?= (?:is|was|has|had|joined|became|operates|runs))|"
-    r"(?<=that )it\b(?= (?:is|was|has|had|joined|became))"
-)
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
-# The type a relation gives an untyped name in each of its slots.
-_SLOT_KIND = {
-    ("memberOf", "o"): "Alliance",
-    ("holdsPost", "s"): "Person",
-    ("headquarteredIn", "o"): "Location",
-    ("operatesIn", "o"): "Location",
-    ("locatedIn", "s"): "Location",
-    ("locatedIn", "o"): "Location",
-}
 
 
 @dataclass(frozen=True)
@@ -151,7 +118,7 @@ class _Run:
         # "Signify (formerly Philips Lighting)": the old name is another name of it.
         for i, cand in enumerate(self.cands[:-1]):
             after = self.body[cand.span.end : self.cands[i + 1].span.start]
-            if _FORMERLY.fullmatch(after):
+            if self.r.clauses["another_name"].fullmatch(after):
                 self.former[i + 1] = i
 
     def _unify_names(self) -> None:
@@ -327,7 +294,7 @@ class _Run:
                 kind = "Alliance"
             antecedent = self._antecedent(kind, here, prefix)
             after = sentence.text[match.end() : match.end() + 7]
-            own = re.match(r"['’]s | (?:said|says|told)\b", after)  # not an object of the verb
+            own = self.r.clauses["own"].match(after)  # not an object of the verb
             if kind == "Organization" and own and current is not None and current < here:
                 antecedent = current  # "Bouygues Telecom ... alongside the operator's CEO"
             if antecedent is None:
@@ -339,7 +306,7 @@ class _Run:
             last = match.end()
         pieces.append(sentence.text[last:])
         sentence.text = "".join(pieces)
-        sentence.text = _IT.sub(lambda m: self._it(sentence, m), sentence.text)
+        sentence.text = self.r.clauses["it"].sub(lambda m: self._it(sentence, m), sentence.text)
         subject = self._subject(sentence)
         if subject is not None:
             self.subjects.append(subject)
@@ -369,7 +336,7 @@ class _Run:
             match = unnamed.regex.search(sentence.text)
             if match is None:
                 continue
-            heads = list(_heads(match.group("o")))
+            heads = list(self._heads(match.group("o")))
             if not heads or self.cands[heads[-1]].entity is None:
                 continue
             leader = heads[-1]
@@ -398,10 +365,10 @@ class _Run:
     def _relations(self, sentence: _Sentence) -> None:
         dates: list[DateMention] | None = None
         texts = [sentence.text]
-        compressed = _APPOSITION.sub("", sentence.text)
+        compressed = self.r.clauses["apposition"].sub("", sentence.text)
         if compressed != sentence.text:
             texts.append(compressed)
-        gapped = _ungap(compressed)
+        gapped = _ungap(compressed, self.r.clauses["gapped_verb"], self.r.clauses["gapped_clause"])
         if gapped != compressed:
             texts.append(gapped)
         for text in texts:
@@ -410,7 +377,7 @@ class _Run:
                     if self._hedged(match):
                         # Not stated, but what the names are is: "Tesla has not joined".
                         for slot in ("s", "o"):
-                            for i in _heads(match.groupdict().get(slot) or ""):
+                            for i in self._heads(match.groupdict().get(slot) or ""):
                                 self._typed(i, pattern.relation, slot)
                         continue
                     groups = match.groupdict()
@@ -440,9 +407,9 @@ class _Run:
                             if (head := _TOKEN.match(item.strip())) and head.group(1) in "PN"
                         ]
                     else:
-                        subjects = list(_heads(groups.get("s") or ""))
+                        subjects = list(self._heads(groups.get("s") or ""))
                     if "o" in groups:
-                        objects = list(_heads(groups.get("o") or ""))
+                        objects = list(self._heads(groups.get("o") or ""))
                     else:  # the alliance the sentence is about ("The new members are ...")
                         first = min(subjects, default=len(self.cands))
                         implicit = self._antecedent(pattern.implicit, first, text[: match.start()])
@@ -488,7 +455,7 @@ class _Run:
             scope = lead + match.string[match.start() : slots[0][0]]
         else:
             scope = lead + match.group(0)
-        scope = _RELATIVE_CLAUSE.sub(" ", _TOKEN.sub(" ", scope))
+        scope = self.r.clauses["relative_clause"].sub(" ", _TOKEN.sub(" ", scope))
         return any(h.search(scope) for h in self.r.hedges)
 
     def _founding_dates(self) -> list[Fact]:
@@ -504,7 +471,7 @@ class _Run:
                     plain = _TOKEN.sub("X", match.group(0))
                     found = find_dates(plain, self.article.published)
                     when = found[-1].value if found else None  # the date its verb takes
-                    for i in _heads(match.group("s")):
+                    for i in self._heads(match.group("s")):
                         entity = self.cands[i].entity
                         if when is not None and entity is not None:
                             founded.setdefault(entity, when)
@@ -586,12 +553,24 @@ class _Run:
             )
         return inner.cls != "Country"
 
+    def _heads(self, text: str) -> Iterator[int]:
+        """The tokens of a slot that name its fillers, not their modifiers.
+
+        In "⟨L5⟩ operator ⟨N6⟩" the place only describes the operator.
+        """
+        modifier = self.r.clauses["modifier_after"]
+        for match in _TOKEN.finditer(text):
+            rest = text[match.end() :]
+            if modifier.match(rest) and _TOKEN.search(rest):
+                continue
+            yield int(match.group(2))
+
     def _typed(self, index: int, relation: str, slot: str) -> Entity | None:
         """The entity of a candidate; an untyped name takes the type of its slot."""
         cand = self.cands[index]
         if cand.entity is not None:
             return cand.entity
-        kind = _SLOT_KIND.get((relation, slot), "Organization")
+        kind = self.r.slot_types.get((relation, slot), "Organization")
         entity = Entity(
             cand.span.text, kind, "FormalOrganization" if kind == "Organization" else None
         )
@@ -638,29 +617,20 @@ class _Run:
         )
 
 
-def _ungap(text: str) -> str:
+def _ungap(text: str, verb_rule: re.Pattern[str], clause_rule: re.Pattern[str]) -> str:
     """Restore the verb a list of clauses leaves out after the first one.
 
-    >>> _ungap("⟨O1⟩ is based in ⟨L2⟩; ⟨O3⟩ in ⟨L4⟩; and ⟨O5⟩ in ⟨L6⟩.")
+    >>> verb = re.compile(r"⟨O\\d+⟩ (?P<verb>is based) in ⟨L\\d+⟩")
+    >>> clause = re.compile(r"(; (?:and )?⟨O\\d+⟩) in (?=⟨L)")
+    >>> _ungap("⟨O1⟩ is based in ⟨L2⟩; ⟨O3⟩ in ⟨L4⟩; and ⟨O5⟩ in ⟨L6⟩.", verb, clause)
     '⟨O1⟩ is based in ⟨L2⟩; ⟨O3⟩ is based in ⟨L4⟩; and ⟨O5⟩ is based in ⟨L6⟩.'
     """
-    first = _GAPPED_VERB.search(text)
+    first = verb_rule.search(text)
     if first is None:
         return text
     verb = first.group("verb")
     head, tail = text[: first.end()], text[first.end() :]
-    return head + re.sub(r"(; (?:and )?⟨[OAN]\d+⟩) in (?=⟨L)", rf"\1 {verb} in ", tail)
-
-
-def _heads(text: str) -> Iterator[int]:
-    """The tokens of a slot that name its fillers, not their modifiers.
-
-    In "⟨L5⟩ operator ⟨N6⟩" the place only describes the operator.
-    """
-    for match in _TOKEN.finditer(text):
-        if re.match(_MODIFIER_AFTER, text[match.end() :]) and _TOKEN.search(text[match.end() :]):
-            continue
-        yield int(match.group(2))
+    return head + clause_rule.sub(lambda m: f"{m.group(1)} {verb} in ", tail)
 
 
 def _tokens(text: str) -> Iterator[int]:

@@ -130,13 +130,13 @@ class MentionFinder:
         words = name.split()
         if all(w in self.r.not_names for w in words):
             return []
-        suffix = re.search(r"-(?:based|headquartered|born|owned|backed|led|listed)\b", name)
+        suffix = self.r.clauses["name_suffix"].search(name)
         if suffix:  # "Seoul-based lender": the place, then whatever follows
             return self._segment(sentence, start, start + suffix.start()) + self._segment(
                 sentence, start + suffix.end(), end
             )
         for i, token in enumerate(words[1:], start=1):
-            if token.casefold() in self.r.roles or token == "Chief":  # "Acme CEO Jane Doe"
+            if token.casefold() in self.r.roles or token in self.r.role_openers:  # "Acme CEO Jane"
                 left_end = start + len(" ".join(words[:i]))
                 right_start = start + len(" ".join(words[: i + 1])) + 1
                 return self._segment(sentence, start, left_end) + self._segment(
@@ -198,7 +198,7 @@ class MentionFinder:
 
     def _place_context(self, text: str, start: int, end: int) -> bool:
         """Whether the words around a one-word city name make it a place."""
-        if re.match(r"-(?:based|headquartered)\b", text[end:]):
+        if self.r.clauses["name_suffix"].match(text[end:]):
             return True
         after = re.match(r", ([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)", text[end:])
         outer = self.gazetteer.lookup(after.group(1)) if after else None

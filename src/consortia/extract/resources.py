@@ -13,6 +13,19 @@ from consortia.errors import MappingError
 from consortia.model import RELATIONS
 from consortia.resolve import Registry, load_registry
 
+# The clause rules of patterns.yaml the extractor uses.
+CLAUSES = (
+    "apposition",
+    "modifier_after",
+    "relative_clause",
+    "another_name",
+    "gapped_verb",
+    "gapped_clause",
+    "it",
+    "own",
+    "name_suffix",
+)
+
 
 @dataclass(frozen=True)
 class Role:
@@ -69,6 +82,9 @@ class Resources:
     patterns: tuple[Pattern, ...]
     descriptions: tuple[Description, ...]
     unnamed: tuple[Description, ...]
+    clauses: dict[str, re.Pattern[str]]
+    slot_types: dict[tuple[str, str], str]
+    role_openers: frozenset[str]
     person_contexts: tuple[re.Pattern[str], ...]
     organization_contexts: tuple[re.Pattern[str], ...]
     founding_dates: tuple[re.Pattern[str], ...]
@@ -200,6 +216,27 @@ def load_resources(mappings: Path) -> Resources:
             for text in patterns_data.get(key) or []
         )
 
+    clauses = {
+        str(name): _compile(
+            _expand(str(text), macros, patterns_path, f"clauses.{name}"),
+            patterns_path,
+            f"clauses.{name}",
+        )
+        for name, text in (patterns_data.get("clauses") or {}).items()
+    }
+    missing = sorted(set(CLAUSES) - set(clauses))
+    if missing:
+        raise MappingError(
+            f"clauses: missing {', '.join(missing)}",
+            path=patterns_path,
+            hint="see the file's comments",
+        )
+    slot_types = {
+        (str(relation), str(slot)): str(kind)
+        for relation, slots in (patterns_data.get("slot_types") or {}).items()
+        for slot, kind in slots.items()
+    }
+
     return Resources(
         registry=load_registry(mappings / "registry.yaml"),
         furniture=tuple(
@@ -229,6 +266,9 @@ def load_resources(mappings: Path) -> Resources:
         patterns=tuple(patterns),
         descriptions=described("descriptions"),
         unnamed=described("unnamed"),
+        clauses=clauses,
+        slot_types=slot_types,
+        role_openers=frozenset(str(w) for w in lexicon.get("role_openers") or []),
         person_contexts=contexts("person_contexts"),
         organization_contexts=contexts("organization_contexts"),
         founding_dates=contexts("founding_dates"),
