@@ -76,7 +76,7 @@ class _Run:
         self.facts: list[Fact] = []
         self.subjects: list[int] = []  # candidate index of each sentence's subject
         self.former: dict[int, int] = {}  # an earlier name -> the candidate it names
-        self.trail: list[int] = []  # alliance tokens of the sentences done, in text order
+        self.trail: list[int] = []  # organization tokens of the sentences done, in text order
         self.synthetic: set[int] = set()  # alliances named after their description
 
     # -- mentions ---------------------------------------------------------------
@@ -96,7 +96,7 @@ class _Run:
             self._coreference(number, sentence)
             self._relations(sentence)
             self.trail.extend(
-                int(t.group(2)) for t in _TOKEN.finditer(sentence.text) if t.group(1) == "A"
+                int(t.group(2)) for t in _TOKEN.finditer(sentence.text) if t.group(1) in "OAN"
             )
         return Extraction(self.article, self._mentions(), self._dedupe(self._founding_dates()))
 
@@ -233,9 +233,9 @@ class _Run:
         those of ``prefix`` (the current sentence up to the description).
         """
         if kind == "Alliance":
-            seen = self.trail + [
-                int(t.group(2)) for t in _TOKEN.finditer(prefix) if t.group(1) == "A"
-            ]
+            # Names typed as alliances since they were read ("X joined Hyperledger") count.
+            earlier = self.trail + [int(t.group(2)) for t in _TOKEN.finditer(prefix)]
+            seen = [i for i in earlier if self.cands[i].kind == "Alliance"]
             for fact in reversed(self.facts):  # the alliance the text is about
                 if fact.relation == "memberOf" and fact.object.kind == "Alliance":
                     for i in reversed(seen):
