@@ -345,11 +345,14 @@ class _Run:
             noun = match.group("noun").lower()
             entity = Entity(f"{leader_entity.name} {noun}", "Alliance")
             index = len(self.cands)
-            self.cands.append(
-                Candidate(
-                    Span(sentence.span.start, sentence.span.end, entity.name), "Alliance", entity
-                )
-            )
+            # Its span is the description as written ("a consortium led by"), which
+            # holds no name token; failing that, the sentence.
+            words = match.string[match.start() : match.start("o")].rstrip()
+            at = sentence.span.text.find(words) if "⟨" not in words else -1
+            start = sentence.span.start + max(at, 0)
+            end = start + len(words) if at >= 0 else sentence.span.end
+            where = Span(start, end, self.body[start:end])
+            self.cands.append(Candidate(where, "Alliance", entity))
             self.synthetic.add(index)
             if unnamed.relation:
                 self._add(unnamed.relation, index, leader, sentence, None, None)
