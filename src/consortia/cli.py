@@ -57,6 +57,18 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
 
 
+def format_option(choices: list[str], default: str | None, help: str) -> Callable[[F], F]:
+    """The shared ``--format`` option: the same name, spelling and help layout everywhere."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
 state_option = click.option(
     "--state",
     type=click.Path(path_type=Path, file_okay=False),
@@ -141,13 +153,10 @@ def build(
 
 @main.command(epilog="Example: consortia validate build/consortia.ttl --format json")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "turtle", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
+@format_option(
+    ["text", "turtle", "json"],
+    "text",
+    "Report format.",
 )
 @state_option
 @_errors
@@ -176,12 +185,10 @@ def validate(files: tuple[Path, ...], fmt: str, state: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Read the query from a .rq file.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]),
-    default=None,
-    help="Output format: table (default), csv, tsv, json, xml for SELECT/ASK; "
+@format_option(
+    ["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"],
+    None,
+    "Output format: table (default), csv, tsv, json, xml for SELECT/ASK; "
     "turtle (default), nt, jsonld for CONSTRUCT/DESCRIBE.",
 )
 @click.option(
@@ -317,12 +324,10 @@ def publish(endpoint: str, force: bool, dry_run: bool, state: Path | None) -> No
 
 
 @main.command(epilog="Example: consortia export --format nq -o build/consortia.nq")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["ttl", "turtle", "nt", "nq", "trig", "jsonld"]),
-    default=None,
-    help="Output format (default: the one -o names, else Turtle).",
+@format_option(
+    ["ttl", "turtle", "nt", "nq", "trig", "jsonld"],
+    None,
+    "Output format (default: the one -o names, else Turtle).",
 )
 @click.option(
     "-o",
@@ -360,13 +365,10 @@ def export(fmt: str | None, output: str, state: Path | None) -> None:
     show_default=True,
     help="File to write; '-' writes to stdout.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["html", "ttl"]),
-    default="html",
-    show_default=True,
-    help="html: the readable reference; ttl: the ontology's Turtle, unchanged.",
+@format_option(
+    ["html", "ttl"],
+    "html",
+    "html: the readable reference; ttl: the ontology's Turtle, unchanged.",
 )
 @_errors
 def ontology(output: str, fmt: str) -> None:
@@ -401,13 +403,10 @@ def ontology(output: str, fmt: str) -> None:
 
 @main.command(epilog="Example: consortia evaluate tests/gold --format json")
 @click.argument("gold_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
+@format_option(
+    ["text", "json"],
+    "text",
+    "Report format.",
 )
 @_errors
 def evaluate(gold_dir: Path, fmt: str) -> None:
