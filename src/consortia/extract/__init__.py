@@ -222,7 +222,7 @@ class _Run:
         for match in _TOKEN.finditer(text):
             if match.group(1) in "OAN":
                 preceding = text[: match.start()].rstrip().rsplit(" ", 1)[-1].lower()
-                if preceding not in ("of", "by", "in", "with", "to", "from", "for", "at"):
+                if preceding not in self.r.prepositions:
                     return int(match.group(2))
         return None
 

@@ -73,6 +73,7 @@ class Resources:
     name_prefixes: frozenset[str]
     locatives: frozenset[str]
     fronted: frozenset[str]
+    prepositions: frozenset[str]
     anaphora: dict[str, str]
     hedges: tuple[re.Pattern[str], ...]
     continuations: tuple[re.Pattern[str], ...]
@@ -253,6 +254,7 @@ def load_resources(mappings: Path) -> Resources:
         legal_forms=frozenset(str(w).rstrip(".") for w in lexicon.get("legal_forms") or []),
         locatives=frozenset(lexicon.get("locatives") or []),
         fronted=frozenset(lexicon.get("fronted") or []),
+        prepositions=frozenset(str(w) for w in lexicon.get("prepositions") or []),
         anaphora=anaphora,
         continuations=tuple(
             _compile(p, lexicon_path, "continuations") for p in lexicon.get("continuations") or []
