@@ -153,11 +153,13 @@ def process_batch(
             if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
                 owners.setdefault(_plain(quad.subject), set()).add(article.id)
     started = clock()
-    shapes, hierarchy, _cross = validation_data(project, fingerprint)
-    report = validate(to_rdflib(batch_quads), shapes, hierarchy)
-    results = tuple(
-        (tuple(sorted(owners.get(result.focus_node, ()))), result) for result in report.results
-    )
+    shapes, hierarchy, cross = validation_data(project, fingerprint)
+    results: tuple[tuple[tuple[str, ...], ValidationResult], ...] = ()
+    if not cross.complete:  # shapes beyond what the union checks run as SPARQL
+        report = validate(to_rdflib(batch_quads), shapes, hierarchy)
+        results = tuple(
+            (tuple(sorted(owners.get(result.focus_node, ()))), result) for result in report.results
+        )
     timings["validate"] += clock() - started
     return BatchOutput(tuple(outputs), tuple(extractions), results, timings)
 

@@ -1,32 +1,40 @@
-"""Constraints that cross articles, checked once over the whole dataset.
+"""The shapes as SPARQL, checked once over the whole dataset with pyoxigraph.
 
-Articles are validated with pyshacl in small batches (fast: small graphs), but
-some constraints of ``shapes/`` can only fail on the union of all articles:
+pyshacl is the reference validator, but at corpus scale it is the slowest step
+of a build (per-batch pyshacl was 60% of the CPU time of 10,000 articles), and
+some constraints can only fail on the union of all articles:
 
 - every SPARQL-based constraint (``sh:sparql``): cycles in ``cx:locatedIn`` and
   ``org:subOrganizationOf`` run through entities stated by different articles,
   a membership stated by two articles joins the dates of one with the
-  publication date of the other. pyshacl also re-parses such a query for every
-  focus node, which made them 95% of the validation time;
+  publication date of the other;
 - ``sh:maxCount``: two articles may each give a shared node one value.
 
-:func:`split_shapes` takes the SPARQL constraints out of the shapes graph
-(pyshacl validates the batches with the rest) and :func:`check_union` runs them,
-and every ``sh:maxCount``, as SPARQL over a pyoxigraph store of the whole
-dataset, once. Results are the :class:`~consortia.validation.ValidationResult`
-values pyshacl would give. A SPARQL constraint this module cannot run (a
-``$PATH``, an ASK, a target other than ``sh:targetClass`` or a SPARQL target)
-stays in the shapes graph for pyshacl.
+:func:`split_shapes` compiles the shapes into SELECT queries, one per
+constraint: the SPARQL constraints, ``sh:maxCount``, and the SHACL Core
+constraints our shapes use (``sh:class``, ``sh:or`` of classes,
+``sh:datatype``, ``sh:nodeKind``, ``sh:pattern``, ``sh:languageIn``,
+``sh:minInclusive``, ``sh:in``, ``sh:hasValue``, ``sh:minCount``,
+``sh:qualifiedValueShape`` with an ``sh:in`` and ``sh:qualifiedMinCount``,
+``sh:closed``). :func:`check_union` runs them over a pyoxigraph store of the
+distinct triples and gives the :class:`~consortia.validation.ValidationResult`
+values pyshacl would give, described the same way (labels, evidence sentence).
+``tests/unit/test_crosscheck.py`` holds this to pyshacl on every shape fixture.
+
+A shape this module cannot compile (another constraint component, a complex
+path, an ASK, a ``$PATH``) stays in the returned shapes graph for pyshacl, and
+:attr:`CrossCheck.complete` is then false.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import PROV, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
@@ -47,8 +55,8 @@ class _Target:
 @dataclass(frozen=True)
 class _Check:
     shape: str  # the sh:sourceShape
-    path: str | None
-    query: str  # SELECT ?this [?value]
+    path: str | None  # None: the row's ?path, if any (sh:closed)
+    query: str  # SELECT ?this [?value] [?path]
     message: str
     severity: Severity
     component: str
@@ -57,9 +65,14 @@ class _Check:
 
 @dataclass(frozen=True)
 class CrossCheck:
-    """The checks to run over the whole dataset (see :func:`split_shapes`)."""
+    """The checks to run over the whole dataset (see :func:`split_shapes`).
+
+    ``complete`` is true when they are all the shapes ask for: the batch shapes
+    hold no constraint left for pyshacl, so batches need not run it.
+    """
 
     checks: tuple[_Check, ...]
+    complete: bool = False
 
 
 def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
@@ -115,6 +128,8 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
                 target=target,
             )
         )
+    compiled, links, closed = _core_checks(shapes, parents, subclasses, prefixes, handled)
+    checks.extend(compiled)
     batch_shapes = Graph()
     for triple in shapes:
         batch_shapes.add(triple)
@@ -122,7 +137,15 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
         batch_shapes.bind(prefix, namespace, override=False)
     for shape, constraint in handled:
         batch_shapes.remove((shape, SH.sparql, constraint))
-    return batch_shapes, CrossCheck(tuple(checks))
+    for link in links:
+        batch_shapes.remove(link)
+    for node_shape in closed:
+        batch_shapes.remove((node_shape, SH.closed, None))
+        batch_shapes.remove((node_shape, SH.ignoredProperties, None))
+    complete = not any(
+        True for _ in batch_shapes.subject_objects(SH.property)
+    ) and not _node_constraints(batch_shapes)
+    return batch_shapes, CrossCheck(tuple(checks), complete)
 
 
 def union_store(quads: Iterable[ox.Quad]) -> ox.Store:
@@ -147,7 +170,7 @@ def check_union(
     results: list[ValidationResult] = []
     graphs: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] | None = None
     for check in cross.checks:
-        seen: set[tuple[str, str | None]] = set()
+        seen: set[tuple[str, str | None, str | None]] = set()
         for row in _select(store, check.query):
             this = row["this"]
             if not isinstance(this, ox.NamedNode | ox.BlankNode):
@@ -156,9 +179,12 @@ def check_union(
             if value is None and check.component.endswith("SPARQLConstraintComponent"):
                 value = this if check.path is None else None
             shown = _n3(value) if value is not None else None
-            if (str(this), shown) in seen:
+            path = check.path
+            if path is None and isinstance(found := _get(row, "path"), ox.NamedNode):
+                path = found.value
+            if (str(this), shown, path) in seen:
                 continue
-            seen.add((str(this), shown))
+            seen.add((str(this), shown, path))
             if graphs is None:
                 graphs = _graphs_of(quads)
             article = _article(store, this, graphs.get(this, set()))
@@ -167,7 +193,7 @@ def check_union(
                     focus_node=_plain(this),
                     label=_label(store, this),
                     article=article,
-                    path=check.path,
+                    path=path,
                     value=shown,
                     message=check.message,
                     severity=check.severity,
@@ -181,7 +207,88 @@ def check_union(
                     else None,
                 )
             )
-    return results
+    return _described(results, store)
+
+
+#: Results described with their evidence sentence and the labels of the nodes
+#: around them; past this many, the rest keep their plain labels.
+_DESCRIBED = 1000
+#: Nodes pointing at a node that are read to describe it (an alliance's
+#: evidence may number thousands).
+_INBOUND = 200
+
+
+def _described(results: list[ValidationResult], store: ox.Store) -> list[ValidationResult]:
+    """``results`` with what pyshacl's reports say too: descriptions and evidence."""
+    if not results:
+        return results
+    from consortia.validation import describe_result
+
+    described = []
+    for number, result in enumerate(results):
+        if number >= _DESCRIBED:
+            described.append(result)
+            continue
+        nodes = [result.focus_node]
+        if result.value and result.value.startswith("<"):
+            nodes.append(result.value[1:-1])
+        described.append(describe_result(result, _neighbourhood(store, nodes)))
+    return described
+
+
+def _neighbourhood(store: ox.Store, names: Sequence[str]) -> Graph:
+    """The triples around ``names``: two steps in (evidence, memberships), three out."""
+    graph = Graph()
+    start = [_term(name) for name in names]
+    inbound: list[object] = list(start)
+    outbound: list[object] = list(start)
+    seen_in: set[object] = set()
+    for _step in range(2):
+        found: list[object] = []
+        for node in inbound:
+            if node in seen_in or not isinstance(node, ox.NamedNode | ox.BlankNode):
+                continue
+            seen_in.add(node)
+            for number, quad in enumerate(store.quads_for_pattern(None, None, node)):
+                if number >= _INBOUND:
+                    break
+                graph.add(_rdflib_triple(quad))
+                found.append(quad.subject)
+        outbound.extend(found)
+        inbound = found
+    seen_out: set[object] = set()
+    for _step in range(3):
+        found = []
+        for node in outbound:
+            if node in seen_out or not isinstance(node, ox.NamedNode | ox.BlankNode):
+                continue
+            seen_out.add(node)
+            for quad in store.quads_for_pattern(node, None, None):
+                graph.add(_rdflib_triple(quad))
+                found.append(quad.object)
+        outbound = found
+    return graph
+
+
+def _term(name: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(name[2:]) if name.startswith("_:") else ox.NamedNode(name)
+
+
+def _rdflib_triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
+    def convert(term: object) -> Node:
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            if term.datatype.value == _XSD + "string":
+                return Literal(term.value)
+            return Literal(term.value, datatype=URIRef(term.datatype.value))
+        raise TypeError(f"unsupported term {term!r}")
+
+    return convert(quad.subject), convert(quad.predicate), convert(quad.object)
 
 
 # --- shapes ----------------------------------------------------------------------
@@ -267,6 +374,303 @@ def _severity(shapes: Graph, shape: Node) -> Severity:
     return Severity(str(severity).removeprefix(str(SH))) if severity else Severity.VIOLATION
 
 
+# --- SHACL Core as SPARQL ----------------------------------------------------------
+
+#: What a shape may state besides its constraints: names, messages, its path.
+_DESCRIPTIVE = frozenset(
+    str(p)
+    for p in (
+        RDF.type,
+        RDFS.label,
+        RDFS.comment,
+        SH.name,
+        SH.description,
+        SH.message,
+        SH.severity,
+        SH.path,
+        SH.order,
+        SH.group,
+        SH.maxCount,  # compiled in split_shapes
+    )
+)
+#: What a node shape may state besides its constraints (targets, property shapes).
+_NODE_PARTS = _DESCRIPTIVE | {
+    str(p) for p in (SH.targetClass, SH.target, SH.property, SH.ignoredProperties)
+}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Lexical forms of the datatypes that sh:datatype asks for: an ill-formed literal
+#: ("2019-13-45"^^xsd:date) fails sh:datatype, as in pyshacl.
+_LEXICAL = {
+    _XSD + "integer": r"^[+-]?[0-9]+$",
+    _XSD + "nonNegativeInteger": r"^(\+?[0-9]+|-0+)$",
+    _XSD + "decimal": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$",
+    _XSD + "boolean": r"^(true|false|1|0)$",
+    _XSD
+    + "date": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    _XSD + "gYearMonth": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    _XSD + "gYear": r"^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    _XSD + "dateTime": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$",
+}
+_NODE_KINDS = {
+    "IRI": "!isIRI(?value)",
+    "BlankNode": "!isBlank(?value)",
+    "Literal": "!isLiteral(?value)",
+    "BlankNodeOrIRI": "isLiteral(?value)",
+    "BlankNodeOrLiteral": "isIRI(?value)",
+    "IRIOrLiteral": "isBlank(?value)",
+}
+
+
+def _core_checks(
+    shapes: Graph,
+    parents: dict[Node, list[Node]],
+    subclasses: dict[str, set[str]],
+    prefixes: str,
+    handled: Sequence[tuple[Node, Node]],
+) -> tuple[list[_Check], list[tuple[Node, Node, Node]], list[Node]]:
+    """The SHACL Core constraints of ``shapes`` as SPARQL checks.
+
+    A property shape is compiled whole or not at all: one with a parameter this
+    module does not know (or a path that is not a plain IRI) stays in the shapes
+    for pyshacl. Returns the checks, the ``sh:property`` links of the compiled
+    property shapes and the node shapes whose ``sh:closed`` was compiled, which
+    :func:`split_shapes` takes out of the batch shapes.
+    """
+    done_sparql = {shape for shape, _ in handled}
+    checks: list[_Check] = []
+    links: list[tuple[Node, Node, Node]] = []
+    for node_shape, property_shape in sorted(shapes.subject_objects(SH.property)):
+        target = _target(shapes, property_shape, parents, subclasses, prefixes)
+        path = shapes.value(property_shape, SH.path)
+        if target is None or not isinstance(path, URIRef):
+            continue
+        if (property_shape, SH.deactivated, None) in shapes:
+            continue
+        compiled = _property_checks(shapes, property_shape, path, target, subclasses, done_sparql)
+        if compiled is None:
+            continue
+        for check in compiled:
+            check = replace(check, query=prefixes + check.query)
+            if check not in checks:
+                checks.append(check)
+        links.append((node_shape, SH.property, property_shape))
+    closed: list[Node] = []
+    for node_shape in sorted(set(shapes.subjects(SH.closed, None)), key=str):
+        target = _target(shapes, node_shape, parents, subclasses, prefixes)
+        closed_check = _closed_check(shapes, node_shape, target)
+        if closed_check is not None:
+            checks.append(replace(closed_check, query=prefixes + closed_check.query))
+            closed.append(node_shape)
+    return checks, links, closed
+
+
+def _property_checks(
+    shapes: Graph,
+    shape: Node,
+    path: URIRef,
+    target: _Target,
+    subclasses: dict[str, set[str]],
+    done_sparql: set[Node],
+) -> list[_Check] | None:
+    """The checks of one property shape, or None if it has a parameter not compiled here."""
+    this = _target_pattern(target)
+    values = f"{this} ?this <{path}> ?value ."
+    made: list[tuple[str, str]] = []  # (component, query)
+
+    def value_filter(component: str, condition: str) -> None:
+        made.append(
+            (component, f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER ({condition}) }}")
+        )
+
+    for predicate, obj in sorted(shapes.predicate_objects(shape)):
+        name = str(predicate)
+        if name in _DESCRIPTIVE:
+            continue
+        if predicate == SH.sparql:
+            if shape in done_sparql:
+                continue
+            return None
+        if predicate == SH.minCount and isinstance(obj, Literal):
+            count = int(obj.toPython())
+            if count <= 0:
+                continue
+            if count == 1:
+                query = f"SELECT ?this WHERE {{ {this} MINUS {{ ?this <{path}> ?any }} }}"
+            else:
+                query = (
+                    f"SELECT ?this WHERE {{ {this} OPTIONAL {{ ?this <{path}> ?any }} }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?any) < {count})"
+                )
+            made.append(("MinCountConstraintComponent", query))
+        elif predicate == SH["class"] and isinstance(obj, URIRef):
+            made.append(("ClassConstraintComponent", _class_query(values, [obj], subclasses)))
+        elif predicate == SH["or"]:
+            classes = _or_of_classes(shapes, obj)
+            if classes is None:
+                return None
+            made.append(("OrConstraintComponent", _class_query(values, classes, subclasses)))
+        elif predicate == SH.datatype and isinstance(obj, URIRef):
+            condition = f"!isLiteral(?value) || datatype(?value) != <{obj}>"
+            if str(obj) in _LEXICAL:
+                condition += f" || !regex(str(?value), {_string(_LEXICAL[str(obj)])})"
+            value_filter("DatatypeConstraintComponent", condition)
+        elif predicate == SH.nodeKind and isinstance(obj, URIRef):
+            kind = str(obj).removeprefix(str(SH))
+            if kind not in _NODE_KINDS:
+                return None
+            value_filter("NodeKindConstraintComponent", _NODE_KINDS[kind])
+        elif predicate == SH.pattern and isinstance(obj, Literal):
+            flags = shapes.value(shape, SH.flags)
+            extra = f", {_string(str(flags))}" if flags is not None else ""
+            value_filter(
+                "PatternConstraintComponent",
+                f"isBlank(?value) || !regex(str(?value), {_string(str(obj))}{extra})",
+            )
+        elif predicate == SH.flags:
+            continue
+        elif predicate == SH.languageIn:
+            tags = [str(t) for t in Collection(shapes, obj)]
+            if not tags:
+                return None
+            matches = " || ".join(f"langMatches(lang(?value), {_string(t)})" for t in tags)
+            value_filter("LanguageInConstraintComponent", f"!isLiteral(?value) || !({matches})")
+        elif predicate == SH.minInclusive and isinstance(obj, Literal):
+            value_filter(
+                "MinInclusiveConstraintComponent",
+                f"!COALESCE(?value >= {obj.n3()}, false)",
+            )
+        elif predicate == SH["in"]:
+            members = list(Collection(shapes, obj))
+            same = " || ".join(f"sameTerm(?value, {m.n3()})" for m in members) or "false"
+            value_filter("InConstraintComponent", f"!({same})")
+        elif predicate == SH.hasValue and isinstance(obj, URIRef | Literal):
+            made.append(
+                (
+                    "HasValueConstraintComponent",
+                    f"SELECT ?this WHERE {{ {this} MINUS {{ ?this <{path}> {obj.n3()} }} }}",
+                )
+            )
+        elif predicate == SH.qualifiedValueShape:
+            qualified = _qualified_query(shapes, shape, obj, this, path)
+            if qualified is None:
+                return None
+            made.append(("QualifiedMinCountConstraintComponent", qualified))
+        elif predicate in (SH.qualifiedMinCount, SH.qualifiedValueShapesDisjoint):
+            continue
+        else:
+            return None
+    message = _message(shapes, shape)
+    severity = _severity(shapes, shape)
+    return [
+        _Check(str(shape), str(path), query, message, severity, str(SH[component]), target)
+        for component, query in made
+    ]
+
+
+def _class_query(values: str, classes: Sequence[Node], subclasses: dict[str, set[str]]) -> str:
+    """Values that are an instance of none of ``classes`` (or their subclasses)."""
+    names: set[str] = set()
+    for cls in classes:
+        names.add(str(cls))
+        names.update(subclasses.get(str(cls), ()))
+    listed = " ".join(f"<{c}>" for c in sorted(names))
+    return (
+        f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
+        f"MINUS {{ VALUES ?valueClass {{ {listed} }} ?value a ?valueClass }} }}"
+    )
+
+
+def _or_of_classes(shapes: Graph, members: Node) -> list[Node] | None:
+    """The classes of ``sh:or ( [ sh:class A ] [ sh:class B ] )``; None for any other sh:or."""
+    classes: list[Node] = []
+    for member in Collection(shapes, members):
+        parts = {(p, o) for p, o in shapes.predicate_objects(member) if p != RDF.type}
+        if len(parts) != 1:
+            return None
+        predicate, cls = next(iter(parts))
+        if predicate != SH["class"] or not isinstance(cls, URIRef):
+            return None
+        classes.append(cls)
+    return classes or None
+
+
+def _qualified_query(
+    shapes: Graph, shape: Node, qualified: Node, this: str, path: URIRef
+) -> str | None:
+    """``sh:qualifiedValueShape [ sh:in (...) ]`` with ``sh:qualifiedMinCount``, as SPARQL."""
+    if (shape, SH.qualifiedMaxCount, None) in shapes:
+        return None
+    count = shapes.value(shape, SH.qualifiedMinCount)
+    parts = {(p, o) for p, o in shapes.predicate_objects(qualified) if p != RDF.type}
+    if not isinstance(count, Literal) or len(parts) != 1:
+        return None
+    predicate, members = next(iter(parts))
+    if predicate != SH["in"]:
+        return None
+    listed = " ".join(m.n3() for m in Collection(shapes, members))
+    minimum = int(count.toPython())
+    if minimum == 1:
+        return (
+            f"SELECT ?this WHERE {{ {this} "
+            f"MINUS {{ VALUES ?qualified {{ {listed} }} ?this <{path}> ?qualified }} }}"
+        )
+    return (
+        f"SELECT ?this WHERE {{ {this} OPTIONAL {{ VALUES ?qualified {{ {listed} }} "
+        f"?this <{path}> ?qualified }} }} GROUP BY ?this "
+        f"HAVING (COUNT(DISTINCT ?qualified) < {minimum})"
+    )
+
+
+def _closed_check(shapes: Graph, node_shape: Node, target: _Target | None) -> _Check | None:
+    """``sh:closed true``: every predicate of a focus node is a path of the shape or ignored."""
+    closed = shapes.value(node_shape, SH.closed)
+    if target is None or not isinstance(closed, Literal) or closed.toPython() is not True:
+        return None
+    allowed: set[str] = set()
+    for property_shape in shapes.objects(node_shape, SH.property):
+        path = shapes.value(property_shape, SH.path)
+        if isinstance(path, URIRef):
+            allowed.add(str(path))
+        elif path is not None:
+            return None
+    ignored = shapes.value(node_shape, SH.ignoredProperties)
+    if ignored is not None:
+        allowed.update(str(p) for p in Collection(shapes, ignored))
+    listed = ", ".join(f"<{p}>" for p in sorted(allowed)) or "<urn:nothing>"
+    query = (
+        f"SELECT DISTINCT ?this ?path ?value WHERE {{ {_target_pattern(target)} "
+        f"?this ?path ?value . FILTER (?path NOT IN ({listed})) }}"
+    )
+    return _Check(
+        str(node_shape),
+        None,
+        query,
+        _message(shapes, node_shape),
+        _severity(shapes, node_shape),
+        str(SH.ClosedConstraintComponent),
+        target,
+    )
+
+
+def _node_constraints(shapes: Graph) -> list[tuple[Node, Node]]:
+    """Parameters of node shapes that are constraints on the focus node itself."""
+    found = []
+    for node_shape in set(shapes.subjects(RDF.type, SH.NodeShape)):
+        for predicate, obj in shapes.predicate_objects(node_shape):
+            if str(predicate) not in _NODE_PARTS and predicate != SH.closed:
+                found.append((predicate, obj))
+            if predicate == SH.closed and isinstance(obj, Literal) and obj.toPython() is True:
+                found.append((predicate, obj))
+    return found
+
+
+def _string(text: str) -> str:
+    """``text`` as a SPARQL string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
 # --- the store -------------------------------------------------------------------
 
 
@@ -347,6 +751,8 @@ def _n3(term: object) -> str:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language).n3()
+        if term.datatype.value == _XSD + "string":
+            return Literal(term.value).n3()  # a plain literal, as rdflib reads it
         return Literal(term.value, datatype=URIRef(term.datatype.value)).n3()
     return str(term)
 

@@ -205,10 +205,21 @@ def build_quads(
 
 
 def validate_quads(project: Project, quads: Sequence[ox.Quad]) -> Report:
-    """Validate a dataset against the shapes, with the ontology's class hierarchy."""
+    """Validate a dataset against the shapes, with the ontology's class hierarchy.
+
+    The constraints run as SPARQL over a pyoxigraph store (``crosscheck``);
+    pyshacl validates only what the shapes ask beyond them, if anything.
+    """
+    from consortia.crosscheck import check_union, split_shapes, union_store
     from consortia.validation import load_shapes, validate
 
-    return validate(to_rdflib(quads), load_shapes(project.shapes), class_hierarchy(project))
+    hierarchy = class_hierarchy(project)
+    batch_shapes, cross = split_shapes(load_shapes(project.shapes), hierarchy)
+    results = (
+        [] if cross.complete else list(validate(to_rdflib(quads), batch_shapes, hierarchy).results)
+    )
+    results.extend(check_union(union_store(quads), cross, quads))
+    return _merge_results(results)
 
 
 def class_hierarchy(project: Project) -> rdflib.Graph:

@@ -34,6 +34,7 @@ __all__ = [
     "Severity",
     "ValidationResult",
     "check_shapes",
+    "describe_result",
     "find_evidence",
     "load_ontology",
     "load_shapes",
@@ -292,6 +293,34 @@ def _read_result(
             else None
         ),
     )
+
+
+def describe_result(result: ValidationResult, data: Graph) -> ValidationResult:
+    """``result`` with the label, value label and evidence sentence that ``data`` gives.
+
+    For results found without pyshacl (SPARQL over a store): ``data`` need only
+    hold the neighbourhood of the focus node and the value.
+    """
+    import dataclasses
+
+    focus = _node(result.focus_node)
+    value = _node(result.value[1:-1]) if result.value and result.value.startswith("<") else None
+    if result.value and result.value.startswith("_:"):
+        value = BNode(result.value[2:])
+    path = URIRef(result.path) if result.path and "://" in result.path else None
+    label = _label(data, focus)
+    value_label = _label(data, value) if value is not None else None
+    evidence = find_evidence(data, focus, path, value)
+    return dataclasses.replace(
+        result,
+        label=result.label if label is None else label,
+        value_label=result.value_label if value_label is None else value_label,
+        evidence=result.evidence if evidence is None else evidence,
+    )
+
+
+def _node(text: str) -> URIRef | BNode:
+    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
 
 
 def find_evidence(
