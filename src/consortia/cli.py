@@ -143,7 +143,7 @@ def build(
     where = "stdout" if destination is None else str(destination)
     click.echo(
         f"{len(result.articles)} article(s), {result.facts} fact(s), "
-        f"{len(result.quads)} quads -> {where}",
+        f"{result.quad_count} quads -> {where}",
         err=True,
     )
     warnings = [r for r in result.report.results if str(r.severity).endswith("Warning")]

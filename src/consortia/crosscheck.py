@@ -29,7 +29,7 @@ path, an ASK, a ``$PATH``) stays in the returned shapes graph for pyshacl, and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
@@ -161,11 +161,14 @@ def union_store(quads: Iterable[ox.Quad]) -> ox.Store:
 
 
 def check_union(
-    store: ox.Store, cross: CrossCheck, quads: Sequence[ox.Quad] = ()
+    store: ox.Store,
+    cross: CrossCheck,
+    quads: Iterable[ox.Quad] | Callable[[], Iterable[ox.Quad]] = (),
 ) -> list[ValidationResult]:
     """Run the union checks over ``store`` (see :func:`union_store`).
 
-    ``quads``, the dataset with its graphs, tells which article a result is tied to.
+    ``quads``, the dataset with its graphs (or a function giving them, called
+    only if there is a result), tells which article a result is tied to.
     """
     results: list[ValidationResult] = []
     graphs: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] | None = None
@@ -186,7 +189,7 @@ def check_union(
                 continue
             seen.add((str(this), shown, path))
             if graphs is None:
-                graphs = _graphs_of(quads)
+                graphs = _graphs_of(quads() if callable(quads) else quads)
             article = _article(store, this, graphs.get(this, set()))
             results.append(
                 ValidationResult(
@@ -773,7 +776,7 @@ def _label(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> str | None:
 
 
 def _graphs_of(
-    quads: Sequence[ox.Quad],
+    quads: Iterable[ox.Quad],
 ) -> dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]]:
     found: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] = {}
     for quad in quads:

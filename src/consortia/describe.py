@@ -154,27 +154,8 @@ def _partition_iri(dataset: str, cls: str) -> str:
     return f"{dataset}/class/{hashlib.sha256(cls.encode()).hexdigest()[:16]}"
 
 
-def _activities(quads: Sequence[Quad]) -> list[str]:
-    return sorted(
-        {
-            q.object.value
-            for q in quads
-            if q.predicate.value == PROV + "wasGeneratedBy" and isinstance(q.object, NamedNode)
-        }
-    )
-
-
-def _generation_times(quads: Sequence[Quad]) -> list[Literal]:
-    times = {
-        q.object
-        for q in quads
-        if q.predicate.value == PROV + "generatedAtTime" and isinstance(q.object, Literal)
-    }
-    return sorted(times, key=lambda t: t.value)
-
-
-def _vocabularies(quads: Sequence[Quad], classes: Iterable[str]) -> list[str]:
-    used = {q.predicate.value for q in quads} | set(classes)
+def _vocabularies(predicates: Iterable[str], classes: Iterable[str]) -> list[str]:
+    used = set(predicates) | set(classes)
     return sorted(
         {
             namespace
@@ -191,6 +172,7 @@ def describe_dataset(
     base: str | None = None,
     publisher: Publisher | None = None,
     version: str = __version__,
+    distinct: bool = False,
 ) -> list[Triple]:
     """The VoID and DCAT description of ``quads``, written to ``distributions``.
 
@@ -198,14 +180,17 @@ def describe_dataset(
     article graphs counts twice); classes count the distinct subjects typed
     with them in any graph; the articles are the ``schema:NewsArticle``
     partition. The build activity comes from the data
-    (``prov:wasGeneratedBy``), else from ``version``.
+    (``prov:wasGeneratedBy``), else from ``version``. ``distinct`` says that
+    ``quads`` holds no statement twice (a build's merged output), which spares
+    holding them all in memory: they are read once.
     """
-    statements = sorted(
-        {
+    statements: Iterable[Quad | Triple] = (
+        quads
+        if distinct
+        else {
             q if isinstance(q, Quad) else Quad(q.subject, q.predicate, q.object, DefaultGraph())
             for q in quads
-        },
-        key=str,
+        }
     )
     base = base or DEFAULT_BASE
     publisher = publisher or Publisher()
@@ -218,11 +203,26 @@ def describe_dataset(
 
     typed: dict[str, set[str]] = {}
     entities: set[str] = set()
+    count = 0
+    predicates: set[str] = set()
+    subjects: set[object] = set()
+    objects: set[object] = set()
+    generated: set[Literal] = set()
+    activity_names: set[str] = set()
     for q in statements:
-        if q.predicate.value == RDF_TYPE and isinstance(q.object, NamedNode):
+        count += 1
+        predicate = q.predicate.value
+        predicates.add(predicate)
+        subjects.add(q.subject)
+        objects.add(q.object)
+        if predicate == RDF_TYPE and isinstance(q.object, NamedNode):
             typed.setdefault(q.object.value, set()).add(str(q.subject))
             if isinstance(q.subject, NamedNode) and q.subject.value.startswith(base):
                 entities.add(q.subject.value)
+        elif predicate == PROV + "generatedAtTime" and isinstance(q.object, Literal):
+            generated.add(q.object)
+        elif predicate == PROV + "wasGeneratedBy" and isinstance(q.object, NamedNode):
+            activity_names.add(q.object.value)
     articles = len(typed.get(_NEWS_ARTICLE, ()))
     add(node, RDF_TYPE, _iri(VOID + "Dataset"))
     add(node, RDF_TYPE, _iri(DCAT + "Dataset"))
@@ -243,21 +243,21 @@ def describe_dataset(
     )
     add(node, DCTERMS + "license", _iri(LICENSE))
     add(node, DCTERMS + "publisher", _iri(publisher.iri))
-    times = _generation_times(statements)
+    times = sorted(generated, key=lambda t: t.value)
     if times:
         add(node, DCTERMS + "issued", times[0])
         add(node, DCTERMS + "modified", times[-1])
-    activities = _activities(statements) or [f"{base}activity/consortia-{version}"]
+    activities = sorted(activity_names) or [f"{base}activity/consortia-{version}"]
     for activity in activities:
         add(node, PROV + "wasGeneratedBy", _iri(activity))
     add(node, VOID + "uriSpace", Literal(base))
-    add(node, VOID + "triples", _count(len(statements)))
+    add(node, VOID + "triples", _count(count))
     add(node, VOID + "entities", _count(len(entities)))
     add(node, VOID + "classes", _count(len(typed)))
-    add(node, VOID + "properties", _count(len({q.predicate for q in statements})))
-    add(node, VOID + "distinctSubjects", _count(len({str(q.subject) for q in statements})))
-    add(node, VOID + "distinctObjects", _count(len({str(q.object) for q in statements})))
-    for vocabulary in _vocabularies(statements, typed):
+    add(node, VOID + "properties", _count(len(predicates)))
+    add(node, VOID + "distinctSubjects", _count(len(subjects)))
+    add(node, VOID + "distinctObjects", _count(len(objects)))
+    for vocabulary in _vocabularies(predicates, typed):
         add(node, VOID + "vocabulary", _iri(vocabulary))
     for distribution in distributions:
         out.extend(_distribution(node, distribution))

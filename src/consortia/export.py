@@ -58,6 +58,7 @@ __all__ = [
     "serialize_rdf",
     "write_dataset",
     "write_description",
+    "write_merged",
     "write_rdf",
 ]
 
@@ -250,6 +251,53 @@ def write_dataset(
     )
     write_description(triples, description)
     return Written(destination, name, count, size, description)
+
+
+def write_merged(
+    nquads: bytes,
+    destination: Path | None,
+    prefixes: Mapping[str, str] | None = None,
+    *,
+    base: str | None = None,
+) -> Written:
+    """`write_dataset` for a build's merged output: canonical N-Quads, one
+    distinct statement per line, sorted (as `write_rdf` writes ``.nq``).
+
+    N-Quads go out as they are; other formats are rendered from them. The
+    description reads the statements once, without holding them.
+    """
+    name = _chosen_format(destination, None)
+    if name == "nq":
+        payload, count = nquads, nquads.count(b"\n")
+        if destination is None:
+            sys.stdout.buffer.write(payload)
+            sys.stdout.buffer.flush()
+        else:
+            if destination.name.lower().endswith(".gz"):
+                payload = _gzip(payload)
+            write_atomically(destination, payload)
+        size = len(payload)
+    else:
+        statements = _parse_nquads(nquads)
+        used = load_context() if name == "jsonld" else (prefixes or {})
+        count, size = _write(statements, destination, name, used)
+    if destination is None:
+        return Written(None, name, count, size, None)
+    description = describe.description_path(destination)
+    triples = describe.describe_dataset(
+        _parse_nquads(nquads),
+        [describe.Distribution(destination, name, size)],
+        base=base,
+        distinct=True,
+    )
+    write_description(triples, description)
+    return Written(destination, name, count, size, description)
+
+
+def _parse_nquads(nquads: bytes) -> Iterable[Quad]:
+    for statement in parse(nquads, format=RdfFormat.N_QUADS):
+        if isinstance(statement, Quad):
+            yield statement
 
 
 def write_description(triples: Iterable[Triple], destination: Path) -> None:

@@ -7,12 +7,13 @@ the modules this calls at the edges (sources, export, store).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,8 @@ class BuildResult:
 
     articles: tuple[Article, ...]
     extractions: tuple[Extraction, ...]
-    quads: tuple[ox.Quad, ...]
+    #: The dataset as canonical N-Quads: distinct statements, one per line, sorted.
+    nquads: bytes
     report: Report
     prefixes: dict[str, str]
     #: Facts per article id (the re-processed and the reused ones).
@@ -74,6 +76,17 @@ class BuildResult:
     reprocessed: tuple[str, ...] = ()
     #: Ids of the articles of the previous build that are no longer in the sources.
     removed: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def quads(self) -> tuple[ox.Quad, ...]:
+        """The dataset's quads, in the order of :attr:`nquads`."""
+        from consortia.batches import load_quads
+
+        return tuple(load_quads(self.nquads))
+
+    @property
+    def quad_count(self) -> int:
+        return self.nquads.count(b"\n")
 
     @property
     def facts(self) -> int:
@@ -270,7 +283,7 @@ def build(
     Data that fails the shapes raises :class:`ValidationFailed` before anything
     is written, so the previous output and store stay as they were.
     """
-    from consortia.export import format_for, write_dataset, write_rdf
+    from consortia.export import format_for, write_merged
 
     timings: dict[str, float] = {}
     began = time.perf_counter()
@@ -309,42 +322,55 @@ def build(
             a.id: (fresh[a.id].nquads if a.id in fresh else cache[a.id]["nquads"].encode())
             for a in articles
         }
-        from consortia.batches import load_quads
-
-        quads = sorted(set(load_quads(b"".join(quads_by_article.values()))), key=str)
+        nquads = merge_nquads(quads_by_article.values())
         fact_counts = {
             a.id: fresh[a.id].facts if a.id in fresh else int(cache[a.id]["facts"])
             for a in articles
         }
-    with _timed(timings, "cross-check"):
-        results, owned = _collect_results(batches, cache, keep)
-        from consortia.batches import validation_data
-        from consortia.crosscheck import check_union, union_store
+    graph_by_graph = bool(cache) and len(todo) + len(removed) <= max(
+        1, INCREMENTAL_STORE_SHARE * len(articles)
+    )
+    from consortia.store import has_store
 
-        _shapes, _hierarchy, cross = validation_data(project, fingerprint)
-        union = union_store(quads)
-        results.extend(check_union(union, cross, quads))
-        del union
-        report = _merge_results(results)
-    if not report.conforms:
-        raise ValidationFailed(report)
-    _make_state(project.state)
-    prefixes = _prefixes(project)
-    with _timed(timings, "export"):
-        # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
-        write_dataset(quads, output, prefixes=prefixes, base=project.base)
-        write_rdf(quads, project.last_build, prefixes=prefixes)
-    with _timed(timings, "store"):
-        graph_by_graph = bool(cache) and len(todo) + len(removed) <= max(
-            1, INCREMENTAL_STORE_SHARE * len(articles)
-        )
-        _update_store(
-            project,
-            quads,
-            quads_by_article if graph_by_graph else None,
-            [a.id for a in todo],
-            removed,
-        )
+    whole_store = not graph_by_graph or not has_store(project.store)
+    # A whole new store is loaded in a thread (pyoxigraph's bulk load releases
+    # the interpreter) while the data is checked and written; it replaces the
+    # old one only once the data conforms.
+    # (Not when the state folder is still to be made: a failed build leaves no trace.)
+    early = whole_store and project.store.parent.is_dir()
+    loading = _StoreLoad(project, nquads) if early else None
+    try:
+        with _timed(timings, "cross-check"):
+            results, owned = _collect_results(batches, cache, keep)
+            from consortia.batches import load_quads, validation_data
+            from consortia.crosscheck import check_union, union_store
+
+            _shapes, _hierarchy, cross = validation_data(project, fingerprint)
+            union = union_store(load_quads(nquads))
+            results.extend(check_union(union, cross, lambda: load_quads(nquads)))
+            del union
+            report = _merge_results(results)
+        if not report.conforms:
+            raise ValidationFailed(report)
+        _make_state(project.state)
+        prefixes = _prefixes(project)
+        with _timed(timings, "export"):
+            # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
+            write_merged(nquads, output, prefixes=prefixes, base=project.base)
+            write_atomically(project.last_build, nquads)
+        with _timed(timings, "store"):
+            if loading is not None:
+                loading.finish()
+                loading = None
+            elif whole_store:
+                from consortia.store import prepare_store, swap_in
+
+                swap_in(project.store, prepare_store(project.store, nquads))
+            else:
+                _update_store(project, quads_by_article, [a.id for a in todo], removed)
+    finally:
+        if loading is not None:
+            loading.cancel()
     with _timed(timings, "cache"):
         _write_cache(
             project, fingerprint, articles, hashes, times, quads_by_article, fact_counts, owned
@@ -355,7 +381,7 @@ def build(
     return BuildResult(
         tuple(articles),
         extractions,
-        tuple(quads),
+        nquads,
         report,
         prefixes,
         fact_counts=fact_counts,
@@ -509,20 +535,68 @@ def _merge_results(results: Sequence[ValidationResult]) -> Report:
     return Report(conforms=conforms, results=tuple(final))
 
 
+def merge_nquads(parts: Iterable[bytes]) -> bytes:
+    """One canonical N-Quads document from several: distinct lines, sorted.
+
+    Each part is pyoxigraph's N-Quads (one statement per line, newlines in
+    literals escaped), so sorting lines sorts statements, as ``.nq`` output is.
+    """
+    lines = set()
+    for part in parts:
+        lines.update(part.splitlines())
+    lines.discard(b"")
+    return b"".join(line + b"\n" for line in sorted(lines))
+
+
+class _StoreLoad:
+    """A new store for the build, loaded in a thread beside the old one."""
+
+    def __init__(self, project: Project, nquads: bytes) -> None:
+        import threading
+
+        self.project = project
+        self.fresh: Path | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(nquads,), daemon=True)
+        self.thread.start()
+
+    def _run(self, nquads: bytes) -> None:
+        from consortia.store import prepare_store
+
+        try:
+            self.fresh = prepare_store(self.project.store, nquads)
+        except BaseException as error:  # re-raised in finish()
+            self.error = error
+
+    def finish(self) -> None:
+        """Wait for the load, then put the new store in place of the old."""
+        from consortia.store import swap_in
+
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.fresh is not None
+        swap_in(self.project.store, self.fresh)
+
+    def cancel(self) -> None:
+        """Wait for the load and delete what it made: the old store stays."""
+        from consortia.store import discard_store
+
+        self.thread.join()
+        if self.fresh is not None:
+            discard_store(self.fresh)
+
+
 def _update_store(
     project: Project,
-    quads: Sequence[ox.Quad],
-    by_article: Mapping[str, bytes] | None,
+    by_article: Mapping[str, bytes],
     changed: Sequence[str],
     removed: Sequence[str],
 ) -> None:
-    """Replace the changed articles' graphs, drop the removed ones; or load it all anew."""
+    """Replace the changed articles' graphs and drop the removed ones."""
     from consortia.batches import load_quads
-    from consortia.store import has_store, remove_graph, replace_graph, replace_store
+    from consortia.store import remove_graph, replace_graph
 
-    if by_article is None or not has_store(project.store):
-        replace_store(project.store, quads)
-        return
     for article_id in removed:
         remove_graph(project.store, f"{project.base}graph/{article_id}")
     for article_id in changed:

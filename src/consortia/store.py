@@ -16,11 +16,20 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store, Triple
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
 
 from consortia.errors import ConsortiaError
 
-__all__ = ["has_store", "open_store", "remove_graph", "replace_graph", "replace_store"]
+__all__ = [
+    "discard_store",
+    "has_store",
+    "open_store",
+    "prepare_store",
+    "remove_graph",
+    "replace_graph",
+    "replace_store",
+    "swap_in",
+]
 
 _HINT_BUILD = "run `consortia build` first"
 
@@ -79,15 +88,42 @@ def replace_store(path: Path, quads: Iterable[Quad | Triple]) -> None:
     The store is loaded in a sibling directory and swapped in with two renames;
     if loading fails, the previous store at ``path`` is untouched.
     """
+    swap_in(path, prepare_store(path, quads))
+
+
+def prepare_store(path: Path, quads: Iterable[Quad | Triple] | bytes) -> Path:
+    """A new store beside ``path`` holding exactly ``quads`` (or these N-Quads
+    bytes), for `swap_in` to put in place, or to be deleted (`discard_store`).
+
+    Bytes are bulk-loaded by pyoxigraph without Python in the loop, which
+    releases the interpreter: a build loads its store in a thread while it
+    checks and writes its output.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = _sibling(path, "new")
     try:
-        _load(fresh, quads)
+        if isinstance(quads, bytes):
+            store = Store(str(fresh))
+            store.bulk_load(quads, format=RdfFormat.N_QUADS)
+            store.flush()
+            del store
+        else:
+            _load(fresh, quads)
     except BaseException as error:
         shutil.rmtree(fresh, ignore_errors=True)
-        if isinstance(error, OSError | RuntimeError):
+        if isinstance(error, OSError | RuntimeError | SyntaxError):
             raise _store_error(path, "build", error) from error
         raise
+    return fresh
+
+
+def discard_store(fresh: Path) -> None:
+    """Delete a store made by `prepare_store` that is not to be used."""
+    shutil.rmtree(fresh, ignore_errors=True)
+
+
+def swap_in(path: Path, fresh: Path) -> None:
+    """Put the store ``fresh`` (from `prepare_store`) at ``path``, with two renames."""
     old = _sibling(path, "old")
     try:
         if path.exists():
