@@ -2,8 +2,7 @@
 
 The floors are the targets of the extraction issue: fact F1 >= 0.90 with
 precision >= 0.93, entity F1 >= 0.90, membership dates >= 90% right, no false
-merge. One entity is still split (Qatar Airways, called "Qatar" once in its
-article); the identity test allows that one and no more.
+merge and no split (one gold entity, one IRI across all articles).
 `consortia evaluate tests/gold` prints the full table.
 """
 
@@ -44,5 +43,5 @@ def test_membership_dates_floor(evaluation: Evaluation) -> None:
 
 def test_identity_across_articles(evaluation: Evaluation) -> None:
     assert evaluation.merge is not None
-    assert len(evaluation.merge.splits) <= 1
+    assert len(evaluation.merge.splits) == 0
     assert len(evaluation.merge.merges) == 0

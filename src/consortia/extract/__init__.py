@@ -25,6 +25,7 @@ from consortia.sources import Article
 
 _LETTER = {"Organization": "O", "Alliance": "A", "Person": "P", "Location": "L", NAME: "N"}
 _TOKEN = re.compile(r"⟨([OAPLN])(\d+)⟩")
+_CAPITALISED = re.compile(r"[A-Z][\w-]*")
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 
 
@@ -42,6 +43,7 @@ class _Sentence:
     span: Span
     indices: list[int]  # candidate indices, left to right
     text: str = ""  # the abstracted text
+    subject: int | None = None  # the candidate index of its subject, once known
 
 
 class Extractor:
@@ -90,6 +92,7 @@ class _Run:
         self._acronyms()
         self._unify_names()
         self._people()
+        self._metonymy()
         for sentence in self.sentences:
             sentence.text = self._abstract(sentence)
         for number, sentence in enumerate(self.sentences):
@@ -135,6 +138,8 @@ class _Run:
                 alliance = cand.entity.kind == "Alliance"  # "Bouygues" is not Bouygues Telecom
                 if alliance and len(words) > 1 and words[-1] in self.r.designators:
                     typed.setdefault(" ".join(words[:-1]), cand.entity)
+                if alliance and len(words) > 1 and words[0] in self.r.leading_designators:
+                    typed.setdefault(" ".join(words[1:]), cand.entity)  # "Nexus": Project Nexus
         for i, cand in enumerate(self.cands):
             if cand.kind == NAME and cand.span.text in typed:
                 self.cands[i] = retype(cand, typed[cand.span.text])
@@ -164,7 +169,29 @@ class _Run:
                 and words[-1] not in self.r.designators
             ):
                 people.setdefault(cand.span.text, Entity(cand.span.text, "Person"))
+        # A name that starts with a common given name ("Kurt Hemecker") is a person.
+        for cand in self.cands:
+            words = cand.span.text.split()
+            if (
+                cand.kind == NAME
+                and 2 <= len(words) <= 4
+                and words[0] in self.r.given_names
+                and all(_CAPITALISED.fullmatch(w) or w in self.r.name_particles for w in words)
+                and not any(w in self.r.designators for w in words[1:])
+                and self.x.gazetteer.lookup(" ".join(words[1:])) is None
+            ):
+                people.setdefault(cand.span.text, Entity(cand.span.text, "Person"))
+        for name in list(people):  # "Van der Werff" after "Anko van der Werff": one person
+            longer = [
+                e for e in people.values() if e.name.casefold().endswith(" " + name.casefold())
+            ]
+            if longer:
+                people[name] = longer[0]
         surnames = {e.name.split()[-1]: e for e in people.values()}
+        for entity in people.values():  # "Anko van der Werff" ... "Van der Werff said"
+            words = entity.name.split()
+            if len(words) >= 3 and words[1] in self.r.name_particles:
+                surnames.setdefault(" ".join([words[1].capitalize(), *words[2:]]), entity)
         organizations: dict[str, Entity] = {}
         for sentence in self.sentences:
             text = self._abstract(sentence)
@@ -174,15 +201,54 @@ class _Run:
                         name = self.cands[i].span.text
                         if self.cands[i].kind == NAME and name not in people | surnames:
                             organizations[name] = Entity(name, "Organization", "FormalOrganization")
+        alliances: dict[str, Entity] = {}
+        for sentence in self.sentences:
+            text = self._abstract(sentence)
+            for pattern in self.r.alliance_contexts:
+                for match in pattern.finditer(text):
+                    for i in _tokens(match.group("o")):
+                        name = self.cands[i].span.text
+                        if self.cands[i].kind == NAME and name not in people | surnames:
+                            alliances[name] = Entity(name, "Alliance")
         for i, cand in enumerate(self.cands):
             if cand.kind != NAME:
                 continue
-            if cand.span.text in people:
+            if cand.span.text in alliances:
+                self.cands[i] = retype(cand, alliances[cand.span.text])
+            elif cand.span.text in people:
                 self.cands[i] = retype(cand, people[cand.span.text])
             elif cand.span.text in surnames:
                 self.cands[i] = retype(cand, surnames[cand.span.text])
             elif cand.span.text in organizations:
                 self.cands[i] = retype(cand, organizations[cand.span.text])
+
+    def _metonymy(self) -> None:
+        """A place named like an organization of the text, used as that organization.
+
+        "Qatar Airways ... Qatar is the first Gulf member": a place whose name starts
+        an organization's name mentioned before it, in a context only an organization
+        fits (``metonymy_contexts``), is that organization.
+        """
+        for sentence in self.sentences:
+            text = self._abstract(sentence)
+            for pattern in self.r.metonymy_contexts:
+                for match in pattern.finditer(text):
+                    for i in _tokens(match.group("l")):
+                        place = self.cands[i]
+                        if place.kind != "Location":
+                            continue
+                        owner = next(
+                            (
+                                c.entity
+                                for c in reversed(self.cands[:i])
+                                if c.entity is not None
+                                and c.kind == "Organization"
+                                and c.span.text.startswith(place.span.text + " ")
+                            ),
+                            None,
+                        )
+                        if owner is not None:
+                            self.cands[i] = retype(place, owner)
 
     def _abstract(self, sentence: _Sentence) -> str:
         text = sentence.span.text
@@ -226,7 +292,9 @@ class _Run:
                     return int(match.group(2))
         return None
 
-    def _antecedent(self, kind: str, before: int, prefix: str = "") -> int | None:
+    def _antecedent(
+        self, kind: str, before: int, prefix: str = "", skip: int | None = None
+    ) -> int | None:
         """The entity a description of ``kind`` refers to, among those before it.
 
         Alliances are looked up in text order: those of earlier sentences, then
@@ -234,7 +302,12 @@ class _Run:
         """
         if kind == "Alliance":
             # Names typed as alliances since they were read ("X joined Hyperledger") count.
-            earlier = self.trail + [int(t.group(2)) for t in _TOKEN.finditer(prefix)]
+            here = [int(t.group(2)) for t in _TOKEN.finditer(prefix)]
+            # "X, based in Y, counts 19 airlines among its members": the clause's own alliance
+            own = [i for i in here if self.cands[i].kind == "Alliance"]
+            if own:
+                return own[0]
+            earlier = self.trail + here
             seen = [i for i in earlier if self.cands[i].kind == "Alliance"]
             for fact in reversed(self.facts):  # the alliance the text is about
                 if fact.relation == "memberOf" and fact.object.kind == "Alliance":
@@ -244,7 +317,7 @@ class _Run:
             return seen[-1] if seen else None
         wanted = ("Organization", "Alliance") if kind == "Any" else ("Organization",)
         for i in reversed(self.subjects):
-            if i < before and self.cands[i].kind in wanted:
+            if i < before and i != skip and self.cands[i].kind in wanted:
                 return i
         for i in range(before - 1, -1, -1):
             if self.cands[i].kind == "Organization":
@@ -292,7 +365,9 @@ class _Run:
             prefix = sentence.text[: match.start()]
             if noun == "group" and self._antecedent("Alliance", here, prefix) is not None:
                 kind = "Alliance"
-            antecedent = self._antecedent(kind, here, prefix)
+            antecedent = self._described(noun, number, prefix)
+            if antecedent is None or self.cands[antecedent].kind != kind:
+                antecedent = self._antecedent(kind, here, prefix)
             after = sentence.text[match.end() : match.end() + 7]
             own = self.r.clauses["own"].match(after)  # not an object of the verb
             if kind == "Organization" and own and current is not None and current < here:
@@ -308,8 +383,19 @@ class _Run:
         sentence.text = "".join(pieces)
         sentence.text = self.r.clauses["it"].sub(lambda m: self._it(sentence, m), sentence.text)
         subject = self._subject(sentence)
+        sentence.subject = subject
         if subject is not None:
             self.subjects.append(subject)
+
+    def _described(self, noun: str, number: int, prefix: str) -> int | None:
+        """The entity an apposition described with this noun ("X, a joint venture
+        that ..." for "the venture"), the latest one before the description."""
+        pattern = re.compile(rf"⟨[OA](\d+)⟩, (?:a|an|the) (?:[\w-]+ ){{0,3}}{re.escape(noun)}\b")
+        for text in [prefix, *(s.text for s in reversed(self.sentences[:number]))]:
+            found = list(pattern.finditer(text))
+            if found:
+                return int(found[-1].group(1))
+        return None
 
     def _it(self, sentence: _Sentence, match: re.Match[str]) -> str:
         """What "it" stands for as a subject: the organization the text is about,
@@ -377,7 +463,7 @@ class _Run:
         for text in texts:
             for pattern in self.r.patterns:
                 for match in pattern.regex.finditer(text):
-                    if self._hedged(match):
+                    if self._hedged(match, pattern.future):
                         # Not stated, but what the names are is: "Tesla has not joined".
                         for slot in ("s", "o"):
                             for i in self._heads(match.groupdict().get(slot) or ""):
@@ -403,6 +489,10 @@ class _Run:
                             until = when
                         elif pattern.date != "none":
                             since = when
+                    if pattern.pairs:  # "the chief executives, among them A of X and B of Y"
+                        for person, org in _pairs(groups.get("s") or ""):
+                            self._add(pattern.relation, person, org, sentence, role, None)
+                        continue
                     if pattern.items is not None:  # "board: A, head of X; B, partner at Y"
                         subjects = [
                             int(head.group(2))
@@ -415,7 +505,12 @@ class _Run:
                         objects = list(self._heads(groups.get("o") or ""))
                     else:  # the alliance the sentence is about ("The new members are ...")
                         first = min(subjects, default=len(self.cands))
-                        implicit = self._antecedent(pattern.implicit, first, text[: match.start()])
+                        prefix = text[: match.start()]
+                        # "Its chief executive, P, said X ...": not this sentence's later subject
+                        later = sentence.subject
+                        if later is not None and re.search(f"⟨[OAN]{later}⟩", prefix):
+                            later = None
+                        implicit = self._antecedent(pattern.implicit, first, prefix, later)
                         objects = [implicit] if implicit is not None else []
                     for s in subjects:
                         for o in objects:
@@ -437,7 +532,7 @@ class _Run:
                     return " ".join([*words.split()[:i], found.label])
         return found.label if found else words
 
-    def _hedged(self, match: re.Match[str]) -> bool:
+    def _hedged(self, match: re.Match[str], future: bool = False) -> bool:
         """Whether the clause that states a match is negated, hedged or a plan.
 
         Only the words that link the slots count: a relative clause describing
@@ -459,7 +554,8 @@ class _Run:
         else:
             scope = lead + match.group(0)
         scope = self.r.clauses["relative_clause"].sub(" ", _TOKEN.sub(" ", scope))
-        return any(h.search(scope) for h in self.r.hedges)
+        allowed = {h.pattern for h in self.r.future_hedges} if future else set()
+        return any(h.search(scope) for h in self.r.hedges if h.pattern not in allowed)
 
     def _founding_dates(self) -> list[Fact]:
         """Founding members joined when their alliance was founded, if the text says when.
@@ -634,6 +730,15 @@ def _ungap(text: str, verb_rule: re.Pattern[str], clause_rule: re.Pattern[str]) 
     verb = first.group("verb")
     head, tail = text[: first.end()], text[first.end() :]
     return head + clause_rule.sub(lambda m: f"{m.group(1)} {verb} in ", tail)
+
+
+_PAIR = re.compile(r"⟨[PN](\d+)⟩ (?:of|from|at) (?:[a-z-]+ ){0,3}⟨[OAN](\d+)⟩")
+
+
+def _pairs(text: str) -> Iterator[tuple[int, int]]:
+    """The (person, organization) pairs of "A of X, B of Y and C of Z"."""
+    for match in _PAIR.finditer(text):
+        yield int(match.group(1)), int(match.group(2))
 
 
 def _tokens(text: str) -> Iterator[int]:

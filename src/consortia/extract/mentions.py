@@ -177,8 +177,8 @@ class MentionFinder:
             entity = Entity(place.name, "Location", place.kind, geonames=place.geonames_id)
             return [self._candidate(sentence, start, place_end, "Location", entity)]
         split = self._split_point(words)
-        if split is None and words[-1] in self.r.designators and len(words) > 1:
-            kind = self.r.designators[words[-1]]
+        kind = self._designated_kind(words) if split is None else None
+        if kind is not None:
             fuzzy = self.r.registry.fuzzy_lookup(name)
             entity = fuzzy or Entity(
                 name, kind, "FormalOrganization" if kind == "Organization" else None
@@ -250,6 +250,8 @@ class MentionFinder:
         registry name stands before them; "and" joins only after subject words
         ("Ministry of Science and Technology").
         """
+        if len(words) >= 3 and all(w in self.r.name_particles for w in words[1:-1]):
+            return None  # "Anko van der Werff", "Van der Werff", "Banque de France"
         for i, word in enumerate(words):
             if word not in self.r.connectors or i == 0 or i == len(words) - 1:
                 continue
@@ -267,6 +269,20 @@ class MentionFinder:
                 j += 1
             return i, j
         return None
+
+    def _designated_kind(self, words: list[str]) -> str | None:
+        """The kind a name's designator gives it: its last word ("Acme Bank"), the
+        word before a connector ("Reserve Bank of India", "Bank for International
+        Settlements") or a leading designator ("Bank Negara Malaysia", "Project Nexus").
+        """
+        if len(words) < 2:
+            return None
+        if words[-1] in self.r.designators:
+            return self.r.designators[words[-1]]
+        for i, word in enumerate(words[1:-1], start=1):
+            if word in ("of", "for") and words[i - 1] in self.r.designators:
+                return self.r.designators[words[i - 1]]
+        return self.r.leading_designators.get(words[0])
 
     def _designated(self, words: list[str]) -> bool:
         return any(w in self.r.designators for w in words)

@@ -46,6 +46,8 @@ class Pattern:
     implies: tuple[str, ...] = ()
     implicit: str = "Alliance"  # what a pattern without an o group refers back to
     items: re.Pattern[str] | None = None  # split the s group into items; each item's first name
+    future: bool = False  # a statement about the future ("will have its head office in") holds
+    pairs: bool = False  # the s group is "person of organization" pairs: one fact per pair
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ class Resources:
     organization_contexts: tuple[re.Pattern[str], ...]
     founding_dates: tuple[re.Pattern[str], ...]
     location_contexts: tuple[re.Pattern[str], ...]
+    alliance_contexts: tuple[re.Pattern[str], ...]
+    metonymy_contexts: tuple[re.Pattern[str], ...]
+    future_hedges: tuple[re.Pattern[str], ...]
+    leading_designators: dict[str, str]
+    given_names: frozenset[str]
+    name_particles: frozenset[str]
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -160,6 +168,17 @@ def load_resources(mappings: Path) -> Resources:
     for kind, words in (lexicon.get("designators") or {}).items():
         for word in words:
             designators.setdefault(str(word), kind)
+    leading: dict[str, str] = {}
+    for kind, words in (lexicon.get("leading_designators") or {}).items():
+        for word in words:
+            leading.setdefault(str(word), kind)
+    names_path = mappings / "given-names.yaml"
+    given_names: frozenset[str] = frozenset()
+    if names_path.is_file():
+        names_data = _read_yaml(names_path)
+        given_names = frozenset(
+            str(name) for group in (names_data.get("given_names") or {}).values() for name in group
+        )
     anaphora: dict[str, str] = {}
     for kind, words in (lexicon.get("anaphora") or {}).items():
         for word in words:
@@ -193,6 +212,8 @@ def load_resources(mappings: Path) -> Resources:
                     tuple(item.get("implies") or ()),
                     str(item.get("implicit") or "Alliance"),
                     _compile(item["items"], patterns_path, where) if item.get("items") else None,
+                    bool(item.get("future")),
+                    bool(item.get("pairs")),
                 )
             )
 
@@ -275,4 +296,13 @@ def load_resources(mappings: Path) -> Resources:
         organization_contexts=contexts("organization_contexts"),
         founding_dates=contexts("founding_dates"),
         location_contexts=contexts("location_contexts"),
+        alliance_contexts=contexts("alliance_contexts"),
+        metonymy_contexts=contexts("metonymy_contexts"),
+        future_hedges=tuple(
+            _compile(p, lexicon_path, "future_hedges", re.I)
+            for p in lexicon.get("future_hedges") or []
+        ),
+        leading_designators=leading,
+        given_names=given_names,
+        name_particles=frozenset(str(w) for w in lexicon.get("name_particles") or []),
     )
