@@ -36,6 +36,7 @@ __all__ = [
     "BatchOutput",
     "context_for",
     "dump_quads",
+    "dump_triples",
     "load_quads",
     "process_batch",
 ]
@@ -48,6 +49,9 @@ class ArticleOutput:
     id: str
     nquads: bytes
     facts: int
+    #: The article's distinct triples (its graph and its default-graph
+    #: statements), as N-Triples: the union checks load these.
+    ntriples: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,13 @@ def dump_quads(quads: Sequence[ox.Quad]) -> bytes:
     return buffer.getvalue()
 
 
+def dump_triples(quads: Sequence[ox.Quad]) -> bytes:
+    """The distinct triples of ``quads`` (graphs dropped) as N-Triples bytes."""
+    buffer = io.BytesIO()
+    ox.serialize({q.triple for q in quads}, buffer, ox.RdfFormat.N_TRIPLES)
+    return buffer.getvalue()
+
+
 def load_quads(data: bytes) -> list[ox.Quad]:
     """The quads of N-Quads bytes written by :func:`dump_quads`."""
     return [q for q in ox.parse(data, format=ox.RdfFormat.N_QUADS) if isinstance(q, ox.Quad)]
@@ -144,7 +155,9 @@ def process_batch(
             containers=lambda place: place_containers(extractor, place),
         )
         quads = list(set(mapper.map_extraction(extraction, publisher_entity(extractor, article))))
-        outputs.append(ArticleOutput(article.id, dump_quads(quads), len(extraction.facts)))
+        outputs.append(
+            ArticleOutput(article.id, dump_quads(quads), len(extraction.facts), dump_triples(quads))
+        )
         timings["map"] += clock() - extracted
         timings["extract"] += extracted - started
         extractions.append(extraction)

@@ -40,7 +40,7 @@ from rdflib.term import Node
 
 from consortia.validation import Severity, ValidationResult
 
-__all__ = ["CrossCheck", "check_union", "split_shapes", "union_store"]
+__all__ = ["CrossCheck", "check_union", "split_shapes", "union_store", "union_store_of_lines"]
 
 _SCHEMA = "https://schema.org/"
 _THIS = re.compile(r"\$this\b")
@@ -160,6 +160,17 @@ def union_store(quads: Iterable[ox.Quad]) -> ox.Store:
     return store
 
 
+def union_store_of_lines(parts: Iterable[bytes]) -> ox.Store:
+    """:func:`union_store` from N-Triples documents: their distinct lines, bulk-loaded."""
+    lines: set[bytes] = set()
+    for part in parts:
+        lines.update(part.splitlines())
+    lines.discard(b"")
+    store = ox.Store()
+    store.bulk_load(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
 def check_union(
     store: ox.Store,
     cross: CrossCheck,
@@ -172,9 +183,15 @@ def check_union(
     """
     results: list[ValidationResult] = []
     graphs: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] | None = None
-    for check in cross.checks:
+    from concurrent.futures import ThreadPoolExecutor
+
+    # pyoxigraph lets go of the interpreter while it evaluates a query, so two
+    # threads use both cores; rows are read in the order of the checks.
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        answers = list(pool.map(lambda check: _select(store, check.query), cross.checks))
+    for check, rows in zip(cross.checks, answers, strict=True):
         seen: set[tuple[str, str | None, str | None]] = set()
-        for row in _select(store, check.query):
+        for row in rows:
             this = row["this"]
             if not isinstance(this, ox.NamedNode | ox.BlankNode):
                 continue
@@ -213,6 +230,8 @@ def check_union(
     return _described(results, store)
 
 
+#: Queries run at once (a build has two cores to itself when it checks).
+_THREADS = 2
 #: Results described with their evidence sentence and the labels of the nodes
 #: around them; past this many, the rest keep their plain labels.
 _DESCRIBED = 1000

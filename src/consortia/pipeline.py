@@ -323,6 +323,10 @@ def build(
             for a in articles
         }
         nquads = merge_nquads(quads_by_article.values())
+        triples_by_article = {
+            a.id: fresh[a.id].ntriples if a.id in fresh else _cached_triples(cache[a.id])
+            for a in articles
+        }
         fact_counts = {
             a.id: fresh[a.id].facts if a.id in fresh else int(cache[a.id]["facts"])
             for a in articles
@@ -343,10 +347,10 @@ def build(
         with _timed(timings, "cross-check"):
             results, owned = _collect_results(batches, cache, keep)
             from consortia.batches import load_quads, validation_data
-            from consortia.crosscheck import check_union, union_store
+            from consortia.crosscheck import check_union, union_store_of_lines
 
             _shapes, _hierarchy, cross = validation_data(project, fingerprint)
-            union = union_store(load_quads(nquads))
+            union = union_store_of_lines(triples_by_article.values())
             results.extend(check_union(union, cross, lambda: load_quads(nquads)))
             del union
             report = _merge_results(results)
@@ -373,7 +377,15 @@ def build(
             loading.cancel()
     with _timed(timings, "cache"):
         _write_cache(
-            project, fingerprint, articles, hashes, times, quads_by_article, fact_counts, owned
+            project,
+            fingerprint,
+            articles,
+            hashes,
+            times,
+            quads_by_article,
+            triples_by_article,
+            fact_counts,
+            owned,
         )
         _write_manifest(project, articles, output, times, fingerprint)
     timings["total"] = time.perf_counter() - began
@@ -535,6 +547,15 @@ def _merge_results(results: Sequence[ValidationResult]) -> Report:
     return Report(conforms=conforms, results=tuple(final))
 
 
+def _cached_triples(entry: Mapping[str, Any]) -> bytes:
+    """An unchanged article's N-Triples, from the build cache."""
+    if "ntriples" in entry:
+        return str(entry["ntriples"]).encode()
+    from consortia.batches import dump_triples, load_quads
+
+    return dump_triples(load_quads(str(entry["nquads"]).encode()))
+
+
 def merge_nquads(parts: Iterable[bytes]) -> bytes:
     """One canonical N-Quads document from several: distinct lines, sorted.
 
@@ -625,6 +646,7 @@ def _write_cache(
     hashes: Mapping[str, str],
     times: Mapping[str, str],
     quads_by_article: Mapping[str, bytes],
+    triples_by_article: Mapping[str, bytes],
     fact_counts: Mapping[str, int],
     owned: Mapping[str, list[ValidationResult]],
 ) -> None:
@@ -638,6 +660,7 @@ def _write_cache(
                 "generated": times[a.id],
                 "facts": fact_counts[a.id],
                 "nquads": quads_by_article[a.id].decode(),
+                "ntriples": triples_by_article[a.id].decode(),
                 "results": [dataclasses.asdict(r) for r in owned.get(a.id, [])],
             }
             for a in articles
