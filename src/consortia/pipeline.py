@@ -319,7 +319,7 @@ def build(
     with _timed(timings, "merge"):
         fresh = {a.id: a for batch in batches for a in batch.articles}
         quads_by_article = {
-            a.id: (fresh[a.id].nquads if a.id in fresh else cache[a.id]["nquads"].encode())
+            a.id: (fresh[a.id].nquads if a.id in fresh else bytes(cache[a.id]["nquads"]))
             for a in articles
         }
         nquads = merge_nquads(quads_by_article.values())
@@ -549,11 +549,7 @@ def _merge_results(results: Sequence[ValidationResult]) -> Report:
 
 def _cached_triples(entry: Mapping[str, Any]) -> bytes:
     """An unchanged article's N-Triples, from the build cache."""
-    if "ntriples" in entry:
-        return str(entry["ntriples"]).encode()
-    from consortia.batches import dump_triples, load_quads
-
-    return dump_triples(load_quads(str(entry["nquads"]).encode()))
+    return bytes(entry["ntriples"])
 
 
 def merge_nquads(parts: Iterable[bytes]) -> bytes:
@@ -627,7 +623,11 @@ def _update_store(
 
 
 def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
-    """The previous build's per-article cache, if it was made with the same data."""
+    """The previous build's per-article cache, if it was made with the same data.
+
+    ``cache.json`` indexes a blob file of N-Quads and N-Triples (``nquads`` and
+    ``ntriples`` are [offset, length] in it); they come back as bytes.
+    """
     path = project.state / "cache.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -636,7 +636,20 @@ def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
         return {}
     articles = data.get("articles")
-    return articles if isinstance(articles, dict) else {}
+    blob_name = data.get("blob")
+    if not isinstance(articles, dict) or not isinstance(blob_name, str) or "/" in blob_name:
+        return {}
+    try:
+        blob = (project.state / blob_name).read_bytes()
+        for entry in articles.values():
+            for key in ("nquads", "ntriples"):
+                offset, length = entry[key]
+                entry[key] = blob[offset : offset + length]
+                if len(entry[key]) != length:
+                    return {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return articles
 
 
 def _write_cache(
@@ -650,17 +663,43 @@ def _write_cache(
     fact_counts: Mapping[str, int],
     owned: Mapping[str, list[ValidationResult]],
 ) -> None:
-    import dataclasses
+    """Write the cache: a blob of every article's bytes, streamed, then its index.
 
+    The blob has a new name each time and the index names it, so a build
+    stopped half-way leaves the previous cache whole (or none at all).
+    """
+    import dataclasses
+    import secrets
+
+    blob_name = f"cache-{secrets.token_hex(8)}.bin"
+    blob_path = project.state / blob_name
+    offsets: dict[str, dict[str, list[int]]] = {}
+    position = 0
+    partial = blob_path.with_name(blob_path.name + ".part")
+    try:
+        with partial.open("wb") as blob:
+            for a in articles:
+                offsets[a.id] = {}
+                for key, part in (
+                    ("nquads", quads_by_article[a.id]),
+                    ("ntriples", triples_by_article[a.id]),
+                ):
+                    blob.write(part)
+                    offsets[a.id][key] = [position, len(part)]
+                    position += len(part)
+        partial.replace(blob_path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
     data = {
         "fingerprint": fingerprint,
+        "blob": blob_name,
         "articles": {
             a.id: {
                 "hash": hashes[a.id],
                 "generated": times[a.id],
                 "facts": fact_counts[a.id],
-                "nquads": quads_by_article[a.id].decode(),
-                "ntriples": triples_by_article[a.id].decode(),
+                **offsets[a.id],
                 "results": [dataclasses.asdict(r) for r in owned.get(a.id, [])],
             }
             for a in articles
@@ -668,6 +707,9 @@ def _write_cache(
     }
     path = project.state / "cache.json"
     write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    for old in project.state.glob("cache-*.bin"):
+        if old.name != blob_name:
+            old.unlink(missing_ok=True)
 
 
 def _check_writable(path: Path, hint: str, *, folder: bool = False) -> None:

@@ -119,3 +119,19 @@ def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
     assert {"read", "extract", "map", "validate", "cross-check", "store", "export"} <= set(
         parallel.timings
     )
+
+
+def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path) -> None:
+    """A cut-off cache blob (a disk filled up, a copy stopped) means a clean build."""
+    sources = _corpus(tmp_path / "articles", GOLD[:2])
+    project = Project.load(state=tmp_path / "state", base=B)
+    build(project, [sources], tmp_path / "first.nq")
+    blobs = list((tmp_path / "state").glob("cache-*.bin"))
+    assert len(blobs) == 1
+    blobs[0].write_bytes(blobs[0].read_bytes()[:100])
+    again = build(project, [sources], tmp_path / "again.nq")
+    assert set(again.reprocessed) == {p.stem for p in GOLD[:2]}
+    assert (tmp_path / "again.nq").read_bytes() == (tmp_path / "first.nq").read_bytes()
+    # The previous blob is replaced, not left behind.
+    assert [p.name for p in (tmp_path / "state").glob("cache-*.bin")] != [blobs[0].name]
+    assert len(list((tmp_path / "state").glob("cache-*.bin"))) == 1
