@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from consortia import __version__
-from consortia.extract import Extraction, Extractor
+from consortia.extract import Extractor
 from consortia.mapping import Mapper, Settings, Templates, load_templates
 from consortia.project import Project
 from consortia.sources import Article
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ArticleOutput",
     "BatchOutput",
+    "article_output",
     "context_for",
     "dump_quads",
     "dump_triples",
@@ -44,14 +45,26 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ArticleOutput:
-    """One article's quads (as N-Quads, unsorted) and how many facts it states."""
+    """One article's quads and how many facts it states.
+
+    ``named`` holds the statements of the article's named graph ``graph`` (its
+    N-Triples name, ``<...>``), ``default`` its default-graph statements (the
+    graph's provenance), both as sorted N-Quads lines (see
+    :func:`consortia.export.canonical_nquads`).
+    """
 
     id: str
-    nquads: bytes
+    graph: str
+    named: bytes
+    default: bytes
     facts: int
     #: The article's distinct triples (its graph and its default-graph
     #: statements), as N-Triples: the union checks load these.
     ntriples: bytes = b""
+
+    @property
+    def nquads(self) -> bytes:
+        return self.default + self.named
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,6 @@ class BatchOutput:
     """
 
     articles: tuple[ArticleOutput, ...]
-    extractions: tuple[Extraction, ...]
     results: tuple[tuple[tuple[str, ...], ValidationResult], ...]
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -124,6 +136,25 @@ def dump_triples(quads: Sequence[ox.Quad]) -> bytes:
     return buffer.getvalue()
 
 
+def article_output(article_id: str, quads: Sequence[ox.Quad], facts: int) -> ArticleOutput:
+    """One article's quads, split into its named graph and the default graph."""
+    from consortia.export import canonical_nquads
+
+    default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+    named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
+    graphs = {str(q.graph_name) for q in named}
+    if len(graphs) > 1:
+        raise ValueError(f"article {article_id} states quads in several graphs: {sorted(graphs)}")
+    return ArticleOutput(
+        article_id,
+        next(iter(graphs), ""),
+        canonical_nquads(named),
+        canonical_nquads(default),
+        facts,
+        dump_triples(quads),
+    )
+
+
 def load_quads(data: bytes) -> list[ox.Quad]:
     """The quads of N-Quads bytes written by :func:`dump_quads`."""
     return [q for q in ox.parse(data, format=ox.RdfFormat.N_QUADS) if isinstance(q, ox.Quad)]
@@ -141,7 +172,6 @@ def process_batch(
     context = context_for(project, fingerprint)
     extractor = context.extractor
     outputs: list[ArticleOutput] = []
-    extractions: list[Extraction] = []
     batch_quads: list[ox.Quad] = []
     owners: dict[str, set[str]] = {}
     for article in articles:
@@ -155,12 +185,9 @@ def process_batch(
             containers=lambda place: place_containers(extractor, place),
         )
         quads = list(set(mapper.map_extraction(extraction, publisher_entity(extractor, article))))
-        outputs.append(
-            ArticleOutput(article.id, dump_quads(quads), len(extraction.facts), dump_triples(quads))
-        )
+        outputs.append(article_output(article.id, quads, len(extraction.facts)))
         timings["map"] += clock() - extracted
         timings["extract"] += extracted - started
-        extractions.append(extraction)
         batch_quads.extend(quads)
         for quad in quads:
             if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
@@ -174,7 +201,7 @@ def process_batch(
             (tuple(sorted(owners.get(result.focus_node, ()))), result) for result in report.results
         )
     timings["validate"] += clock() - started
-    return BatchOutput(tuple(outputs), tuple(extractions), results, timings)
+    return BatchOutput(tuple(outputs), results, timings)
 
 
 def _plain(node: ox.NamedNode | ox.BlankNode) -> str:

@@ -50,6 +50,7 @@ __all__ = [
     "CONTEXT_URL",
     "FORMATS",
     "Written",
+    "canonical_nquads",
     "export_build",
     "format_for",
     "load_context",
@@ -260,8 +261,8 @@ def write_merged(
     *,
     base: str | None = None,
 ) -> Written:
-    """`write_dataset` for a build's merged output: canonical N-Quads, one
-    distinct statement per line, sorted (as `write_rdf` writes ``.nq``).
+    """`write_dataset` for a build's merged output: N-Quads as `canonical_nquads`
+    writes them (as `write_rdf` writes ``.nq``).
 
     N-Quads go out as they are; other formats are rendered from them. The
     description reads the statements once, without holding them.
@@ -421,7 +422,7 @@ def _render(
         data = _serialize(ordered_triples, RdfFormat.TURTLE, prefixes)
         return _sorted_prefixes(data), len(triples)
     if fmt == "nq":
-        return _sorted_lines(_serialize(quads, RdfFormat.N_QUADS)), len(quads)
+        return canonical_nquads(quads), len(quads)
     ordered = sorted(quads, key=_quad_key)
     if fmt == "trig":
         return _sorted_prefixes(_serialize(ordered, RdfFormat.TRIG, prefixes)), len(quads)
@@ -446,6 +447,24 @@ def _sorted_prefixes(data: bytes) -> bytes:
     while count < len(lines) and lines[count].startswith(b"@prefix "):
         count += 1
     return b"\n".join(sorted(lines[:count]) + lines[count:])
+
+
+def canonical_nquads(quads: Iterable[Quad]) -> bytes:
+    """Quads as Consortia writes N-Quads: the default graph's statements, then each
+    named graph's (graphs in the order of their names), each sorted, none twice.
+
+    Grouped by graph, a build's output is its articles' own sorted statements
+    laid end to end (see `consortia.pipeline.merge_nquads`), which costs no sort
+    of the whole dataset.
+    """
+    groups: dict[str, list[Quad]] = {}
+    for quad in quads:
+        name = quad.graph_name
+        key = "" if isinstance(name, DefaultGraph) else str(name)
+        groups.setdefault(key, []).append(quad)
+    return b"".join(
+        _sorted_lines(_serialize(groups[key], RdfFormat.N_QUADS)) for key in sorted(groups)
+    )
 
 
 def _sorted_lines(data: bytes) -> bytes:

@@ -33,7 +33,7 @@ from consortia.sources import Article, load_articles
 if TYPE_CHECKING:
     import rdflib
 
-    from consortia.batches import BatchOutput
+    from consortia.batches import ArticleOutput, BatchOutput
     from consortia.validation import Report, ValidationResult
 
 Progress = Callable[[str], None]
@@ -61,7 +61,6 @@ class BuildResult:
     """What a build produced."""
 
     articles: tuple[Article, ...]
-    extractions: tuple[Extraction, ...]
     #: The dataset as canonical N-Quads: distinct statements, one per line, sorted.
     nquads: bytes
     report: Report
@@ -90,9 +89,7 @@ class BuildResult:
 
     @property
     def facts(self) -> int:
-        if self.fact_counts:
-            return sum(self.fact_counts.values())
-        return sum(len(e.facts) for e in self.extractions)
+        return sum(self.fact_counts.values())
 
 
 def _content_hash(article: Article) -> str:
@@ -318,19 +315,9 @@ def build(
             timings[stage] = timings.get(stage, 0.0) + seconds
     with _timed(timings, "merge"):
         fresh = {a.id: a for batch in batches for a in batch.articles}
-        quads_by_article = {
-            a.id: (fresh[a.id].nquads if a.id in fresh else bytes(cache[a.id]["nquads"]))
-            for a in articles
-        }
-        nquads = merge_nquads(quads_by_article.values())
-        triples_by_article = {
-            a.id: fresh[a.id].ntriples if a.id in fresh else _cached_triples(cache[a.id])
-            for a in articles
-        }
-        fact_counts = {
-            a.id: fresh[a.id].facts if a.id in fresh else int(cache[a.id]["facts"])
-            for a in articles
-        }
+        outputs = {a.id: fresh[a.id] if a.id in fresh else _cached(cache[a.id]) for a in articles}
+        nquads = merge_nquads(outputs.values())
+        fact_counts = {a.id: outputs[a.id].facts for a in articles}
     graph_by_graph = bool(cache) and len(todo) + len(removed) <= max(
         1, INCREMENTAL_STORE_SHARE * len(articles)
     )
@@ -350,7 +337,7 @@ def build(
             from consortia.crosscheck import check_union, union_store_of_lines
 
             _shapes, _hierarchy, cross = validation_data(project, fingerprint)
-            union = union_store_of_lines(triples_by_article.values())
+            union = union_store_of_lines(o.ntriples for o in outputs.values())
             results.extend(check_union(union, cross, lambda: load_quads(nquads)))
             del union
             report = _merge_results(results)
@@ -371,7 +358,7 @@ def build(
 
                 swap_in(project.store, prepare_store(project.store, nquads))
             else:
-                _update_store(project, quads_by_article, [a.id for a in todo], removed)
+                _update_store(project, outputs, [a.id for a in todo], removed)
     finally:
         if loading is not None:
             loading.cancel()
@@ -382,17 +369,13 @@ def build(
             articles,
             hashes,
             times,
-            quads_by_article,
-            triples_by_article,
-            fact_counts,
+            outputs,
             owned,
         )
         _write_manifest(project, articles, output, times, fingerprint)
     timings["total"] = time.perf_counter() - began
-    extractions = tuple(e for batch in batches for e in batch.extractions)
     return BuildResult(
         tuple(articles),
-        extractions,
         nquads,
         report,
         prefixes,
@@ -547,22 +530,37 @@ def _merge_results(results: Sequence[ValidationResult]) -> Report:
     return Report(conforms=conforms, results=tuple(final))
 
 
-def _cached_triples(entry: Mapping[str, Any]) -> bytes:
-    """An unchanged article's N-Triples, from the build cache."""
-    return bytes(entry["ntriples"])
+def _cached(entry: Mapping[str, Any]) -> ArticleOutput:
+    """An unchanged article's output, from the build cache."""
+    from consortia.batches import ArticleOutput
+
+    return ArticleOutput(
+        str(entry["id"]),
+        str(entry["graph"]),
+        bytes(entry["named"]),
+        bytes(entry["default"]),
+        int(entry["facts"]),
+        bytes(entry["ntriples"]),
+    )
 
 
-def merge_nquads(parts: Iterable[bytes]) -> bytes:
-    """One canonical N-Quads document from several: distinct lines, sorted.
+def merge_nquads(outputs: Iterable[ArticleOutput]) -> bytes:
+    """The articles' quads as one N-Quads document, as `canonical_nquads` writes it.
 
-    Each part is pyoxigraph's N-Quads (one statement per line, newlines in
-    literals escaped), so sorting lines sorts statements, as ``.nq`` output is.
+    Each article's named graph is its own, so its sorted lines go out as they
+    are, in the order of the graph names; only the default graph's statements
+    (which articles may share) are merged and sorted.
     """
-    lines = set()
-    for part in parts:
-        lines.update(part.splitlines())
-    lines.discard(b"")
-    return b"".join(line + b"\n" for line in sorted(lines))
+    default: set[bytes] = set()
+    named: list[tuple[str, bytes]] = []
+    for output in outputs:
+        default.update(output.default.splitlines())
+        if output.named:
+            named.append((output.graph, output.named))
+    default.discard(b"")
+    named.sort(key=lambda item: item[0])
+    lines = b"".join(line + b"\n" for line in sorted(default))
+    return lines + b"".join(part for _graph, part in named)
 
 
 class _StoreLoad:
@@ -606,7 +604,7 @@ class _StoreLoad:
 
 def _update_store(
     project: Project,
-    by_article: Mapping[str, bytes],
+    by_article: Mapping[str, ArticleOutput],
     changed: Sequence[str],
     removed: Sequence[str],
 ) -> None:
@@ -618,15 +616,21 @@ def _update_store(
         remove_graph(project.store, f"{project.base}graph/{article_id}")
     for article_id in changed:
         replace_graph(
-            project.store, f"{project.base}graph/{article_id}", load_quads(by_article[article_id])
+            project.store,
+            f"{project.base}graph/{article_id}",
+            load_quads(by_article[article_id].nquads),
         )
+
+
+#: The byte fields of an article's output kept in the cache blob.
+_CACHED_BYTES = ("named", "default", "ntriples")
 
 
 def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
     """The previous build's per-article cache, if it was made with the same data.
 
-    ``cache.json`` indexes a blob file of N-Quads and N-Triples (``nquads`` and
-    ``ntriples`` are [offset, length] in it); they come back as bytes.
+    ``cache.json`` indexes a blob file of N-Quads and N-Triples (each of
+    `_CACHED_BYTES` is [offset, length] in it); they come back as bytes.
     """
     path = project.state / "cache.json"
     try:
@@ -641,8 +645,9 @@ def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
         return {}
     try:
         blob = (project.state / blob_name).read_bytes()
-        for entry in articles.values():
-            for key in ("nquads", "ntriples"):
+        for article_id, entry in articles.items():
+            entry["id"] = article_id
+            for key in _CACHED_BYTES:
                 offset, length = entry[key]
                 entry[key] = blob[offset : offset + length]
                 if len(entry[key]) != length:
@@ -658,9 +663,7 @@ def _write_cache(
     articles: Sequence[Article],
     hashes: Mapping[str, str],
     times: Mapping[str, str],
-    quads_by_article: Mapping[str, bytes],
-    triples_by_article: Mapping[str, bytes],
-    fact_counts: Mapping[str, int],
+    outputs: Mapping[str, ArticleOutput],
     owned: Mapping[str, list[ValidationResult]],
 ) -> None:
     """Write the cache: a blob of every article's bytes, streamed, then its index.
@@ -680,10 +683,8 @@ def _write_cache(
         with partial.open("wb") as blob:
             for a in articles:
                 offsets[a.id] = {}
-                for key, part in (
-                    ("nquads", quads_by_article[a.id]),
-                    ("ntriples", triples_by_article[a.id]),
-                ):
+                for key in _CACHED_BYTES:
+                    part = getattr(outputs[a.id], key)
                     blob.write(part)
                     offsets[a.id][key] = [position, len(part)]
                     position += len(part)
@@ -698,7 +699,8 @@ def _write_cache(
             a.id: {
                 "hash": hashes[a.id],
                 "generated": times[a.id],
-                "facts": fact_counts[a.id],
+                "facts": outputs[a.id].facts,
+                "graph": outputs[a.id].graph,
                 **offsets[a.id],
                 "results": [dataclasses.asdict(r) for r in owned.get(a.id, [])],
             }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
@@ -104,7 +104,8 @@ def prepare_store(path: Path, quads: Iterable[Quad | Triple] | bytes) -> Path:
     try:
         if isinstance(quads, bytes):
             store = Store(str(fresh))
-            store.bulk_load(quads, format=RdfFormat.N_QUADS)
+            for chunk in _chunks(quads):
+                store.bulk_load(chunk, format=RdfFormat.N_QUADS)
             store.flush()
             del store
         else:
@@ -115,6 +116,21 @@ def prepare_store(path: Path, quads: Iterable[Quad | Triple] | bytes) -> Path:
             raise _store_error(path, "build", error) from error
         raise
     return fresh
+
+
+#: N-Quads bulk-loaded at a time: pyoxigraph's loader holds about five times its
+#: input in memory (1.2 GiB for 10,000 articles in one go).
+_CHUNK = 32 * 1024 * 1024
+
+
+def _chunks(nquads: bytes, size: int = _CHUNK) -> Iterator[bytes]:
+    """``nquads`` in pieces of about ``size`` bytes, cut at line ends."""
+    start = 0
+    while start < len(nquads):
+        end = nquads.find(b"\n", start + size)
+        end = len(nquads) if end < 0 else end + 1
+        yield nquads[start:end]
+        start = end
 
 
 def discard_store(fresh: Path) -> None:
