@@ -202,3 +202,153 @@ def test_a_country_as_a_country_stays_a_place(extractor: Extractor) -> None:
     body = "Fiji Airways flies to Fiji and Samoa. Fiji is a country in the Pacific."
     extraction = extract(extractor, body)
     assert {m.entity.kind for m in extraction.mentions if m.span.text == "Fiji"} == {"Location"}
+
+
+# -- second round: families from articles of other outlets ---------------------
+
+
+def posts(extraction: Extraction) -> set[tuple[str, str, str]]:
+    return {
+        (f.subject.name, f.object.name, f.role or "")
+        for f in extraction.facts
+        if f.relation == "holdsPost"
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (  # an alliance that adds members
+            "The Tidewater Robotics Consortium has added Korvel Group and Anselm Bank as "
+            "associate members.",
+            {
+                ("memberOf", "Korvel Group", "Tidewater Robotics Consortium"),
+                ("memberOf", "Anselm Bank", "Tidewater Robotics Consortium"),
+            },
+        ),
+        (  # "a roster that already counts ... among its members": the alliance of the text
+            "Mirell Group joined the Lakeside Data Alliance on Monday. It joins a roster that "
+            "already counts Pondero Bank and Haskel Group among its core members.",
+            {
+                ("memberOf", "Mirell Group", "Lakeside Data Alliance"),
+                ("memberOf", "Pondero Bank", "Lakeside Data Alliance"),
+                ("memberOf", "Haskel Group", "Lakeside Data Alliance"),
+            },
+        ),
+        (  # a counted description stands for the list before it
+            "Orvent Bank, Halden Bank and Sutter Bank signed the charter in Oslo. "
+            "The three banks are the founding members of the Fjord Settlement Network.",
+            {
+                ("memberOf", "Orvent Bank", "Fjord Settlement Network"),
+                ("memberOf", "Halden Bank", "Fjord Settlement Network"),
+                ("memberOf", "Sutter Bank", "Fjord Settlement Network"),
+            },
+        ),
+        (  # a founding member named in an apposition, then leaving
+            "The Polar Link Coalition lobbies regulators. Vantor Systems, one of its four "
+            "founding members, has pulled out of the coalition.",
+            {
+                ("memberOf", "Vantor Systems", "Polar Link Coalition"),
+                ("foundedBy", "Polar Link Coalition", "Vantor Systems"),
+            },
+        ),
+        (  # a parent described before its name, and "majority-owned by"
+            "Qerra Cloud, the cloud computing arm of internet group Qerra, signed up. Drell Bank, "
+            "which is majority-owned by the Drell Holding Company, did not.",
+            {
+                ("subOrganizationOf", "Qerra Cloud", "Qerra"),
+                ("subOrganizationOf", "Drell Bank", "Drell Holding Company"),
+            },
+        ),
+        (  # "its" is the subject's of its own clause
+            "Nantel Custody is backed by Carrow Bank, which holds its stake through its venture "
+            "arm Carrow Ventures.",
+            {("subOrganizationOf", "Carrow Ventures", "Carrow Bank")},
+        ),
+    ],
+)
+def test_second_round_relations(
+    extractor: Extractor, body: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert expected <= facts(extract(extractor, body))
+
+
+def test_led_by_who_was_named(extractor: Extractor) -> None:
+    body = (
+        "The Harbour Payments Council will be led by Julia Brandt, a former director at the "
+        "Central Clearing Authority, who was named chief executive."
+    )
+    found = extract(extractor, body)
+    assert ("ledBy", "Harbour Payments Council", "Julia Brandt") in facts(found)
+    assert ("Julia Brandt", "Harbour Payments Council", "chief executive") in posts(found)
+
+
+def test_in_charge_of_and_leading(extractor: Extractor) -> None:
+    body = (
+        "Marta Olsen was appointed managing director of the Brightwater Alliance, with "
+        "Omar Khalil in charge of research and standards and Helen Price leading "
+        "business development."
+    )
+    found = posts(extract(extractor, body))
+    assert ("Omar Khalil", "Brightwater Alliance", "head of research and standards") in found
+    assert ("Helen Price", "Brightwater Alliance", "head of business development") in found
+
+
+def test_chaired_by_after_another_clause(extractor: Extractor) -> None:
+    body = (
+        "The Coral Chip Alliance was set up by the Ministry of Industry and will be chaired "
+        "by Kim Dae-sung."
+    )
+    found = extract(extractor, body)
+    assert ("Kim Dae-sung", "Coral Chip Alliance", "chairman") in posts(found)
+    assert ("ledBy", "Coral Chip Alliance", "Kim Dae-sung") in facts(found)
+
+
+def test_a_post_of_a_field_before_the_name(extractor: Extractor) -> None:
+    body = "Valmet Autoparts' head of software, Priya Raman, was named treasurer."
+    assert ("Priya Raman", "Valmet Autoparts", "head of software") in posts(
+        extract(extractor, body)
+    )
+
+
+def test_the_subject_of_a_relative_clause_is_not_hedged_by_the_main_clause(
+    extractor: Extractor,
+) -> None:
+    body = "The secretariat will sit inside Norvik Institute, which is headquartered in Bergen."
+    assert ("headquarteredIn", "Norvik Institute", "Bergen") in facts(extract(extractor, body))
+
+
+def test_a_dateline_in_capitals_is_a_place(extractor: Extractor) -> None:
+    found = kinds(extract(extractor, "LONDON, May 3 — Fenwick Group joined the Orbit Alliance."))
+    assert found.get("LONDON") == "Location"
+
+
+def test_a_gerund_does_not_open_a_name(extractor: Extractor) -> None:
+    found = kinds(extract(extractor, '"Joining Orbit Alliance was easy," said Anna Berg.'))
+    assert "Joining Orbit Alliance" not in found
+    assert found.get("Orbit Alliance") == "Alliance"
+
+
+def test_a_foundation_without_members_is_an_organization(extractor: Extractor) -> None:
+    body = (
+        "The Kestrel project is hosted by the Arden Foundation. The Lumen Foundation's members "
+        "include Corvo Group and Pellam Bank."
+    )
+    found = kinds(extract(extractor, body))
+    assert found.get("Arden Foundation") == "Organization"
+    assert found.get("Lumen Foundation") == "Alliance"
+
+
+def test_a_short_country_name_listed_with_airlines_is_an_airline(extractor: Extractor) -> None:
+    body = "Emirates and Etihad Airways remain outside all of the alliances."
+    assert kinds(extract(extractor, body)).get("Emirates") == "Organization"
+
+
+def test_a_place_the_gazetteer_does_not_know_described_as_a_district(
+    extractor: Extractor,
+) -> None:
+    body = (
+        "Lee told reporters at the launch in Hwaseong-dong, a technology district south of "
+        "the capital."
+    )
+    assert kinds(extract(extractor, body)).get("Hwaseong-dong") == "Location"

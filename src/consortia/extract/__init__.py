@@ -101,7 +101,49 @@ class _Run:
             self.trail.extend(
                 int(t.group(2)) for t in _TOKEN.finditer(sentence.text) if t.group(1) in "OAN"
             )
-        return Extraction(self.article, self._mentions(), self._dedupe(self._founding_dates()))
+        facts = self._dedupe(self._founding_dates())
+        renamed = self._weak_alliances(facts)
+        mentions = self._mentions()
+        if renamed:
+            facts = tuple(
+                replace(
+                    f,
+                    subject=renamed.get(f.subject, f.subject),
+                    object=renamed.get(f.object, f.object),
+                )
+                for f in facts
+            )
+            mentions = tuple(replace(m, entity=renamed.get(m.entity, m.entity)) for m in mentions)
+        return Extraction(self.article, mentions, facts)
+
+    def _weak_alliances(self, facts: tuple[Fact, ...]) -> dict[Entity, Entity]:
+        """Foundations and forums are alliances only when the text gives them members.
+
+        A name typed an alliance by a weak designator ("Foundation", "Forum"),
+        unknown to the registry, that no organization is a member of, is an
+        organization ("the Linux Foundation hosts the project").
+        """
+        with_members = {f.object for f in facts if f.relation == "memberOf"}
+        renamed: dict[Entity, Entity] = {}
+        for cand in self.cands:
+            entity = cand.entity
+            if entity is None or entity.kind != "Alliance" or entity in with_members:
+                continue
+            words = entity.name.split()
+            designator = next(
+                (
+                    w
+                    for i, w in enumerate(words)
+                    if i
+                    and (i == len(words) - 1 or words[i + 1] in ("of", "for"))
+                    and w in self.r.weak_designators
+                ),
+                None,
+            )
+            if designator is None or self.r.registry.lookup(entity.name) is not None:
+                continue
+            renamed[entity] = replace(entity, kind="Organization", cls="FormalOrganization")
+        return renamed
 
     def _acronyms(self) -> None:
         """ "Full Name (FN)": FN names the same entity from here on."""
@@ -188,6 +230,10 @@ class _Run:
             if longer:
                 people[name] = longer[0]
         surnames = {e.name.split()[-1]: e for e in people.values()}
+        for entity in people.values():  # "Lee Jong-ho" ... "Lee said": the family name first
+            words = entity.name.split()
+            if len(words) == 2 and "-" in words[1] and words[0] in self.r.given_names:
+                surnames.setdefault(words[0], entity)
         for entity in people.values():  # "Anko van der Werff" ... "Van der Werff said"
             words = entity.name.split()
             if len(words) >= 3 and words[1] in self.r.name_particles:
@@ -210,10 +256,21 @@ class _Run:
                         name = self.cands[i].span.text
                         if self.cands[i].kind == NAME and name not in people | surnames:
                             alliances[name] = Entity(name, "Alliance")
+        places: dict[str, Entity] = {}
+        for sentence in self.sentences:
+            text = self._abstract(sentence)
+            for pattern in self.r.location_contexts:
+                for match in pattern.finditer(text):
+                    for i in _tokens(match.group("l")):
+                        name = self.cands[i].span.text
+                        if self.cands[i].kind == NAME and name not in people | surnames:
+                            places[name] = Entity(name, "Location")
         for i, cand in enumerate(self.cands):
             if cand.kind != NAME:
                 continue
-            if cand.span.text in alliances:
+            if cand.span.text in places:
+                self.cands[i] = retype(cand, places[cand.span.text])
+            elif cand.span.text in alliances:
                 self.cands[i] = retype(cand, alliances[cand.span.text])
             elif cand.span.text in people:
                 self.cands[i] = retype(cand, people[cand.span.text])
@@ -231,6 +288,28 @@ class _Run:
         """
         for sentence in self.sentences:
             text = self._abstract(sentence)
+            # "Emirates and Etihad Airways remain outside": a place named by a short
+            # form of its name, listed only with organizations, is an organization.
+            for match in re.finditer(
+                r"(?<![\w,] )(?<!, )(⟨[LO]\d+⟩)(?:, ⟨[LO]\d+⟩)*,? and (⟨[LO]\d+⟩)(?![-\w])", text
+            ):
+                listed = [int(t.group(2)) for t in _TOKEN.finditer(match.group(0))]
+                places = [i for i in listed if self.cands[i].kind == "Location"]
+                if len(places) != 1 or len(listed) < 2:
+                    continue
+                place = self.cands[places[0]]
+                if (
+                    place.entity is not None
+                    and place.entity.cls == "Country"
+                    and place.span.text not in place.entity.name.split(", ")
+                    and place.span.text != place.entity.name
+                    and not place.span.text.isupper()
+                    and len(place.span.text.split()) == 1
+                ):
+                    name = place.span.text
+                    self.cands[places[0]] = retype(
+                        place, Entity(name, "Organization", "FormalOrganization")
+                    )
             for pattern in self.r.metonymy_contexts:
                 for match in pattern.finditer(text):
                     for i in _tokens(match.group("l")):
@@ -316,8 +395,12 @@ class _Run:
                             return i
             return seen[-1] if seen else None
         wanted = ("Organization", "Alliance") if kind == "Any" else ("Organization",)
+        skipped = False
         for i in reversed(self.subjects):
-            if i < before and i != skip and self.cands[i].kind in wanted:
+            if i == skip and not skipped:  # the sentence's own subject, not an earlier mention
+                skipped = True
+                continue
+            if i < before and self.cands[i].kind in wanted:
                 return i
         for i in range(before - 1, -1, -1):
             if self.cands[i].kind == "Organization":
@@ -331,6 +414,7 @@ class _Run:
                 (s.indices[-1] + 1 for s in self.sentences[:number] if s.indices), default=0
             )
         self._unnamed(sentence)
+        self._groups(number, sentence)
         for description in self.r.descriptions:
             match = description.regex.search(sentence.text)
             if not match:
@@ -360,13 +444,31 @@ class _Run:
         for match in pattern.finditer(sentence.text):
             noun = match.group(2)
             kind = self.r.anaphora[noun]
+            after = sentence.text[match.end() : match.end() + 7]
+            if sentence.text[: match.start()].endswith("⟩, ") and not self.r.clauses["own"].match(
+                after
+            ):
+                continue  # "X, the industry group that ...": an apposition describing X
             earlier = [int(t.group(2)) for t in _TOKEN.finditer(sentence.text[: match.start()])]
             here = max(earlier) + 1 if earlier else before
             prefix = sentence.text[: match.start()]
             if noun == "group" and self._antecedent("Alliance", here, prefix) is not None:
                 kind = "Alliance"
             antecedent = self._described(noun, number, prefix)
-            if antecedent is None or self.cands[antecedent].kind != kind:
+            if kind == "Any":  # "the forum": the latest name ending in "Forum"
+                antecedent = next(
+                    (
+                        i
+                        for i in range(here - 1, -1, -1)
+                        if (entity := self.cands[i].entity) is not None
+                        and entity.kind in ("Organization", "Alliance")
+                        and noun.capitalize() in entity.name.split()
+                    ),
+                    None,
+                )
+                if antecedent is None:
+                    antecedent = self._antecedent(kind, here, prefix)
+            elif antecedent is None or self.cands[antecedent].kind != kind:
                 antecedent = self._antecedent(kind, here, prefix)
             after = sentence.text[match.end() : match.end() + 7]
             own = self.r.clauses["own"].match(after)  # not an object of the verb
@@ -386,6 +488,43 @@ class _Run:
         sentence.subject = subject
         if subject is not None:
             self.subjects.append(subject)
+
+    def _groups(self, number: int, sentence: _Sentence) -> None:
+        """ "The five banks": the list of five organizations named just before.
+
+        A counted plural description (``group_description``) stands for the
+        last list of that many organizations in the sentence or the three before.
+        """
+        rule = self.r.clauses.get("group_description")
+        items = self.r.clauses.get("group_list")
+        if rule is None or items is None:
+            return
+        match = rule.search(sentence.text)
+        if match is None:
+            return
+        word = match.group("n").lower()
+        count = int(word) if word.isdigit() else self.r.numbers.get(word)
+        if count is None:
+            return
+        earlier = [sentence.text[: match.start()]]
+        earlier += [s.text for s in reversed(self.sentences[max(0, number - 3) : number])]
+        for text in earlier:
+            for found in reversed(list(items.finditer(text))):
+                tokens = [
+                    t.group(0)
+                    for t in _TOKEN.finditer(found.group(0))
+                    if t.group(1) in "ON" and not self._modifier_token(found.group(0), t)
+                ]
+                if len(tokens) == count:
+                    listed = ", ".join(tokens[:-1]) + " and " + tokens[-1]
+                    sentence.text = (
+                        sentence.text[: match.start()] + listed + sentence.text[match.end() :]
+                    )
+                    return
+
+    def _modifier_token(self, text: str, token: re.Match[str]) -> bool:
+        rest = text[token.end() :]
+        return bool(self.r.clauses["modifier_after"].match(rest) and _TOKEN.search(rest))
 
     def _described(self, noun: str, number: int, prefix: str) -> int | None:
         """The entity an apposition described with this noun ("X, a joint venture
@@ -474,7 +613,9 @@ class _Run:
                     if pattern.relation == "holdsPost" and role is None and not groups.get("role"):
                         found_role = re.search(self.r.role_regex, match.group(0))
                         role = self._post_label(found_role.group(0)) if found_role else None
-                    if groups.get("role"):
+                    if groups.get("role") and pattern.role_template:  # "in charge of policy"
+                        role = pattern.role_template.format(role=groups["role"].strip())
+                    elif groups.get("role"):
                         role = " and ".join(
                             self._post_label(part) for part in groups["role"].split(" and ")
                         )
@@ -546,6 +687,12 @@ class _Run:
         # "Neither X nor Y is part of Z": the words just before the match count too.
         lead = re.split(r"[,;:]", match.string[max(0, match.start() - 40) : match.start()])[-1]
         if match.group(0)[:1] in ":;,":  # the match opens its own clause
+            lead = ""
+        elif (
+            match.groupdict().get("s")
+            and match.start("s") == match.start()
+            and re.match(r",? (?:which|that|who)\b", match.string[match.end("s") :])
+        ):  # "... will sit inside X, which is based in Y": the relative clause is its own
             lead = ""
         if len(slots) >= 2:
             scope = lead + match.string[slots[0][1] : slots[-1][0]]
@@ -703,8 +850,13 @@ class _Run:
                 and (fact.since is not None or fact.until is not None)
             ):
                 kept[key] = fact
-        # A founding membership says all a plain one says.
+        # A founding membership says all a plain one says (and takes its dates).
         founding = {(f.subject, f.object) for f in kept.values() if f.role == "founding member"}
+        for key, fact in list(kept.items()):
+            if fact.relation == "memberOf" and fact.role == "founding member":
+                plain = kept.get((fact.relation, fact.subject, fact.object, "member"))
+                if plain is not None and (fact.since, fact.until) == (None, None):
+                    kept[key] = replace(fact, since=plain.since, until=plain.until)
         return tuple(
             f
             for f in kept.values()

@@ -95,6 +95,16 @@ class MentionFinder:
         if re.match(r"['’]s ", text[start:end]):  # the rest of "China Unicom's Institute"
             start += 3
         start = self._skip_connectors(text, start, end)
+        gerund = re.match(r"([A-Z][a-z]{3,}ing)(?= [A-Z])", text[start:])
+        parts = text[start:end].split()
+        if (
+            gerund
+            and not (len(parts) == 2 and parts[-1] in self.r.designators)  # "Booking Holdings"
+            and not text[:start].strip(" \"“‘'")
+            and self.gazetteer.lookup(gerund.group(1)) is None
+            and self.r.registry.lookup(gerund.group(1)) is None
+        ):  # "Joining SkyTeam opens ...": a verb opens the sentence, not a name
+            start += len(gerund.group(1)) + 1
         while start < end:
             word = re.match(r"\S+", text[start:end])
             assert word is not None
@@ -165,10 +175,19 @@ class MentionFinder:
         place = self.gazetteer.lookup(text[start:place_end], container) or self.gazetteer.lookup(
             name, container
         )
+        # a dateline in capitals: "SEOUL, March 3 -", "LONDON —"
+        dateline = bool(
+            start == 0
+            and name.isupper()
+            and len(name) > 3
+            and re.match(r"(?:,| —| -|:| \()", text[end:])
+        )
+        if dateline and place is None:
+            place = self.gazetteer.lookup(name.title())
         one_word_city = place is not None and place.kind == "City" and len(words) == 1
-        if one_word_city and not self._place_context(text, start, end):
+        if one_word_city and not dateline and not self._place_context(text, start, end):
             place = None  # "Honda" among carmakers is not the Colombian town
-        acronym = len(words) == 1 and name.isupper()
+        acronym = len(words) == 1 and name.isupper() and not dateline
         if (
             place is not None
             and not (len(words) > 1 and words[-1] in self.r.designators)
@@ -260,6 +279,8 @@ class MentionFinder:
                 continue
             if word == "and" and before in self.r.and_joinable:
                 continue
+            if word in self.r.name_particles and words[0] in self.r.leading_designators:
+                continue  # "Bangko Sentral ng Pilipinas"
             if word in ("of", "for", "on", "de", "du", "des", "the") and (
                 before in self.r.designators or self._designated(words[:i]) or word == "the"
             ):

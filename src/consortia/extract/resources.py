@@ -48,6 +48,7 @@ class Pattern:
     items: re.Pattern[str] | None = None  # split the s group into items; each item's first name
     future: bool = False  # a statement about the future ("will have its head office in") holds
     pairs: bool = False  # the s group is "person of organization" pairs: one fact per pair
+    role_template: str | None = None  # the post a role group names: "head of {role}"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class Resources:
     leading_designators: dict[str, str]
     given_names: frozenset[str]
     name_particles: frozenset[str]
+    numbers: dict[str, int]
+    weak_designators: frozenset[str]
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -214,6 +217,7 @@ def load_resources(mappings: Path) -> Resources:
                     _compile(item["items"], patterns_path, where) if item.get("items") else None,
                     bool(item.get("future")),
                     bool(item.get("pairs")),
+                    item.get("role_template"),
                 )
             )
 
@@ -305,4 +309,6 @@ def load_resources(mappings: Path) -> Resources:
         leading_designators=leading,
         given_names=given_names,
         name_particles=frozenset(str(w) for w in lexicon.get("name_particles") or []),
+        numbers={str(k).lower(): int(v) for k, v in (lexicon.get("numbers") or {}).items()},
+        weak_designators=frozenset(str(w) for w in lexicon.get("weak_alliance_designators") or []),
     )
