@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Collection as Sized
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
@@ -40,7 +41,14 @@ from rdflib.term import Node
 
 from consortia.validation import Severity, ValidationResult
 
-__all__ = ["CrossCheck", "check_union", "split_shapes", "union_store", "union_store_of_lines"]
+__all__ = [
+    "CrossCheck",
+    "check_union",
+    "split_shapes",
+    "store_of_lines",
+    "union_store",
+    "union_store_of_lines",
+]
 
 _SCHEMA = "https://schema.org/"
 _THIS = re.compile(r"\$this\b")
@@ -61,6 +69,11 @@ class _Check:
     severity: Severity
     component: str
     target: _Target
+    #: Whether a result for a focus node depends only on the node's own
+    #: statements and the descriptions of its values (all but the SPARQL
+    #: constraints, which may follow paths: cycles): such a check can be run
+    #: again for the changed focus nodes only.
+    local: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,16 @@ class CrossCheck:
 
     checks: tuple[_Check, ...]
     complete: bool = False
+
+    def is_local(self, result: ValidationResult) -> bool:
+        """Whether ``result`` comes from a local check (see `_Check.local`)."""
+        return (result.source_shape, result.component) in self._local
+
+    @property
+    def _local(self) -> frozenset[tuple[str, str]]:
+        return frozenset((c.shape, c.component) for c in self.checks if c.local) - frozenset(
+            (c.shape, c.component) for c in self.checks if not c.local
+        )
 
 
 def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
@@ -107,6 +130,7 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
                 severity=_severity(shapes, shape),
                 component=str(SH.SPARQLConstraintComponent),
                 target=target,
+                local=False,
             )
         )
         handled.append((shape, constraint))
@@ -166,6 +190,11 @@ def union_store_of_lines(parts: Iterable[bytes]) -> ox.Store:
     for part in parts:
         lines.update(part.splitlines())
     lines.discard(b"")
+    return store_of_lines(lines)
+
+
+def store_of_lines(lines: Iterable[bytes]) -> ox.Store:
+    """An in-memory store of distinct N-Triples lines, in its default graph."""
     store = ox.Store()
     store.bulk_load(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)
     return store
@@ -175,12 +204,19 @@ def check_union(
     store: ox.Store,
     cross: CrossCheck,
     quads: Iterable[ox.Quad] | Callable[[], Iterable[ox.Quad]] = (),
+    focus: Sized[str] | None = None,
 ) -> list[ValidationResult]:
     """Run the union checks over ``store`` (see :func:`union_store`).
 
     ``quads``, the dataset with its graphs (or a function giving them, called
-    only if there is a result), tells which article a result is tied to.
+    only if there is a result), tells which article a result is tied to. With
+    ``focus`` (IRIs, ``_:`` blank nodes), the local checks look at those focus
+    nodes only; the others look at everything.
     """
+    checks = [c for c in cross.checks if focus is None or not c.local or focus]
+    # Local checks of a few focus nodes run over a small store of what they
+    # read: the nodes' statements and those of their values.
+    near = store if focus is None else _near(store, focus)
     results: list[ValidationResult] = []
     graphs: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] | None = None
     from concurrent.futures import ThreadPoolExecutor
@@ -188,12 +224,16 @@ def check_union(
     # pyoxigraph lets go of the interpreter while it evaluates a query, so two
     # threads use both cores; rows are read in the order of the checks.
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        answers = list(pool.map(lambda check: _select(store, check.query), cross.checks))
-    for check, rows in zip(cross.checks, answers, strict=True):
+        answers = list(
+            pool.map(lambda check: _select(near if check.local else store, check.query), checks)
+        )
+    for check, rows in zip(checks, answers, strict=True):
         seen: set[tuple[str, str | None, str | None]] = set()
         for row in rows:
             this = row["this"]
             if not isinstance(this, ox.NamedNode | ox.BlankNode):
+                continue
+            if focus is not None and check.local and _plain(this) not in focus:
                 continue
             value = _get(row, "value")
             if value is None and check.component.endswith("SPARQLConstraintComponent"):
@@ -228,6 +268,23 @@ def check_union(
                 )
             )
     return _described(results, store)
+
+
+def _near(store: ox.Store, focus: Iterable[str]) -> ox.Store:
+    """A store of the statements about ``focus`` and about the values of those."""
+    near = ox.Store()
+    nodes = [_term(name) for name in focus]
+    values = set()
+    quads = []
+    for node in nodes:
+        for quad in store.quads_for_pattern(node, None, None):
+            quads.append(quad)
+            if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+                values.add(quad.object)
+    for value in values - set(nodes):
+        quads.extend(store.quads_for_pattern(value, None, None))
+    near.bulk_extend(quads)
+    return near
 
 
 #: Queries run at once (a build has two cores to itself when it checks).

@@ -296,7 +296,7 @@ def build(
         hashes = {a.id: _content_hash(a) for a in articles}
     with _timed(timings, "cache"):
         fingerprint = data_fingerprint(project)
-        cache = _read_cache(project, fingerprint) if incremental else {}
+        cache, cached_checks = _read_cache(project, fingerprint) if incremental else ({}, None)
         keep = {
             a.id
             for a in articles
@@ -337,8 +337,25 @@ def build(
             from consortia.crosscheck import check_union, union_store_of_lines
 
             _shapes, _hierarchy, cross = validation_data(project, fingerprint)
-            union = union_store_of_lines(o.ntriples for o in outputs.values())
-            results.extend(check_union(union, cross, lambda: load_quads(nquads)))
+            focus = None
+            if graph_by_graph and cached_checks is not None:
+                # A few articles changed: the local checks look again at the
+                # nodes they state (before and after), and at the nodes
+                # pointing at a node whose statements in the union changed.
+                union, focus = _union_and_focus(
+                    [outputs[a.id].ntriples for a in articles if a.id in keep],
+                    [fresh[a.id].ntriples for a in todo],
+                    [bytes(cache[i]["ntriples"]) for i in [a.id for a in todo] if i in cache]
+                    + [bytes(cache[i]["ntriples"]) for i in removed],
+                )
+            else:
+                union = union_store_of_lines(o.ntriples for o in outputs.values())
+            checked = check_union(union, cross, lambda: load_quads(nquads), focus)
+            if focus is not None and cached_checks is not None:
+                checked.extend(
+                    r for r in cached_checks if cross.is_local(r) and r.focus_node not in focus
+                )
+            results.extend(checked)
             del union
             report = _merge_results(results)
         if not report.conforms:
@@ -371,6 +388,7 @@ def build(
             times,
             outputs,
             owned,
+            checked,
         )
         _write_manifest(project, articles, output, times, fingerprint)
     timings["total"] = time.perf_counter() - began
@@ -626,7 +644,51 @@ def _update_store(
 _CACHED_BYTES = ("named", "default", "ntriples")
 
 
-def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
+def _union_and_focus(
+    kept: Sequence[bytes], new: Sequence[bytes], old: Sequence[bytes]
+) -> tuple[ox.Store, set[str]]:
+    """The union store of ``kept`` and ``new`` articles' N-Triples, and the focus
+    nodes to check again after ``old`` versions became ``new``.
+
+    Those are the subjects the changed articles state, before and after, and
+    the nodes pointing at a node whose statements in the union changed (a
+    value's type decides an ``sh:class``): not every node pointing at an
+    alliance the changed article mentions as the others do.
+    """
+    from consortia.crosscheck import _plain, store_of_lines
+
+    def lines(parts: Sequence[bytes]) -> set[bytes]:
+        found: set[bytes] = set()
+        for part in parts:
+            found.update(part.splitlines())
+        found.discard(b"")
+        return found
+
+    unchanged, before, after = lines(kept), lines(old), lines(new)
+    union = store_of_lines(unchanged | after)
+    differ = (after - before - unchanged) | (before - after - unchanged)
+
+    def subjects(statements: set[bytes]) -> set[ox.NamedNode | ox.BlankNode]:
+        data = b"\n".join(statements) + b"\n"
+        return {
+            t.subject
+            for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
+        }
+
+    stated = subjects(before | after)
+    pointing = {
+        quad.subject
+        for node in subjects(differ)
+        for quad in union.quads_for_pattern(None, None, node)
+        if isinstance(quad.subject, ox.NamedNode | ox.BlankNode)
+    }
+    return union, {_plain(node) for node in stated | pointing}
+
+
+def _read_cache(
+    project: Project, fingerprint: str
+) -> tuple[dict[str, Any], list[ValidationResult] | None]:
     """The previous build's per-article cache, if it was made with the same data.
 
     ``cache.json`` indexes a blob file of N-Quads and N-Triples (each of
@@ -636,13 +698,17 @@ def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, None
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
-        return {}
+        return {}, None
     articles = data.get("articles")
     blob_name = data.get("blob")
     if not isinstance(articles, dict) or not isinstance(blob_name, str) or "/" in blob_name:
-        return {}
+        return {}, None
+    try:
+        checks = [_result(item) for item in data["checks"]]
+    except (KeyError, TypeError, ValueError):
+        checks = None
     try:
         blob = (project.state / blob_name).read_bytes()
         for article_id, entry in articles.items():
@@ -651,10 +717,16 @@ def _read_cache(project: Project, fingerprint: str) -> dict[str, Any]:
                 offset, length = entry[key]
                 entry[key] = blob[offset : offset + length]
                 if len(entry[key]) != length:
-                    return {}
+                    return {}, None
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return articles
+        return {}, None
+    return articles, checks
+
+
+def _result(item: Mapping[str, Any]) -> ValidationResult:
+    from consortia.validation import Severity, ValidationResult
+
+    return ValidationResult(**{**item, "severity": Severity(item["severity"])})
 
 
 def _write_cache(
@@ -665,6 +737,7 @@ def _write_cache(
     times: Mapping[str, str],
     outputs: Mapping[str, ArticleOutput],
     owned: Mapping[str, list[ValidationResult]],
+    checked: Sequence[ValidationResult],
 ) -> None:
     """Write the cache: a blob of every article's bytes, streamed, then its index.
 
@@ -706,6 +779,9 @@ def _write_cache(
             }
             for a in articles
         },
+        # The union checks' results, for the next build to keep those of the
+        # nodes it does not check again.
+        "checks": [dataclasses.asdict(r) for r in checked],
     }
     path = project.state / "cache.json"
     write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))

@@ -139,3 +139,41 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path) -> None:
     # The previous blob is replaced, not left behind.
     assert [p.name for p in (tmp_path / "state").glob("cache-*.bin")] != [blobs[0].name]
     assert len(list((tmp_path / "state").glob("cache-*.bin"))) == 1
+
+
+def test_incremental_checks_keep_and_drop_results_as_a_clean_build(tmp_path: Path) -> None:
+    """A rebuild checks again only the nodes the changed articles touch; the
+    results it keeps for the others are the ones a clean build finds."""
+    sources = _corpus(tmp_path / "articles", GOLD[:4])
+    # An article without a url is a warning on the article's node.
+    text = (sources / GOLD[2].name).read_text(encoding="utf-8")
+    (sources / GOLD[2].name).write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("url:")) + "\n",
+        encoding="utf-8",
+    )
+    project = Project.load(state=tmp_path / "state", base=B)
+    first = build(project, [sources], tmp_path / "first.nq")
+    assert any("url" in r.message for r in first.report.results)
+
+    def clean(name: str) -> list[str]:
+        report = build(
+            Project.load(state=tmp_path / name, base=B), [sources], tmp_path / f"{name}.nq"
+        ).report
+        return sorted(repr(r) for r in report.results)
+
+    # Another article changes: the warning is kept, unchecked.
+    changed = sources / GOLD[0].name
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nAcme Bank has joined Hyperledger.\n",
+        encoding="utf-8",
+    )
+    again = build(project, [sources], tmp_path / "again.nq")
+    assert again.reprocessed == (GOLD[0].stem,)
+    assert sorted(repr(r) for r in again.report.results) == clean("clean-1")
+
+    # The article gets its url back: the warning goes.
+    (sources / GOLD[2].name).write_text(text, encoding="utf-8")
+    fixed = build(project, [sources], tmp_path / "fixed.nq")
+    assert fixed.reprocessed == (GOLD[2].stem,)
+    assert not any("url" in r.message for r in fixed.report.results)
+    assert sorted(repr(r) for r in fixed.report.results) == clean("clean-2")
