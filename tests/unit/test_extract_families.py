@@ -352,3 +352,122 @@ def test_a_place_the_gazetteer_does_not_know_described_as_a_district(
         "the capital."
     )
     assert kinds(extract(extractor, body)).get("Hwaseong-dong") == "Location"
+
+
+# -- round 3: press releases, bullets, boards, cataphora, switches ---------------
+
+
+def dated(extraction: Extraction) -> set[tuple[str, str, str, str, str]]:
+    return {
+        (f.relation, f.subject.name, f.object.name, str(f.since or ""), str(f.until or ""))
+        for f in extraction.facts
+        if f.relation == "memberOf"
+    }
+
+
+def test_bulleted_founding_members(extractor: Extractor) -> None:
+    body = (
+        "The Tidewater Grid Consortium was launched on Monday.\n\n"
+        "The founding members are:\n\n"
+        "- Orvane Energy (Norway)\n- Halden Rail (Sweden)\n- Kestrel Power AG (Germany)\n"
+    )
+    found = dated(extract(extractor, body))
+    for member in ("Orvane Energy", "Halden Rail", "Kestrel Power AG"):
+        assert ("memberOf", member, "Tidewater Grid Consortium", "2022-05-16", "") in found
+    assert not any(f[1] in ("Norway", "Sweden", "Germany") for f in found)
+
+
+def test_press_release_about_paragraphs(extractor: Extractor) -> None:
+    body = (
+        "BERGEN, Norway, May 18, 2022 /PRNewswire/ -- Fjordline Tech ASA, a Norwegian maker "
+        "of marine batteries, today announced that it has joined the Blue Ports Alliance.\n\n"
+        '"We are delighted," said Kari Moen, Chief Executive Officer of Fjordline Tech.\n\n'
+        "About Fjordline Tech\n\n"
+        "Fjordline Tech ASA is headquartered in Bergen, Norway.\n"
+    )
+    extraction = extract(extractor, body)
+    found = facts(extraction)
+    assert ("memberOf", "Fjordline Tech ASA", "Blue Ports Alliance") in found
+    assert ("holdsPost", "Kari Moen", "Fjordline Tech ASA") in found
+    assert ("headquarteredIn", "Fjordline Tech ASA", "Bergen") in found
+    assert not any(m.entity.name.startswith("About") for m in extraction.mentions)
+
+
+def test_posts_without_an_organization_in_the_clause(extractor: Extractor) -> None:
+    body = (
+        "The Riverside Business Council met on Tuesday. The council's board elected a new "
+        "chair. Pat Okafor, who runs a bakery, replaces Lee Brandt. Mia Torres, president "
+        "of Delmar Credit Union, and Sam Ortiz, a partner at Vance Legal LLP, were elected as "
+        "vice-chairs. June Halloway, a director at Ardent Group, was named treasurer."
+    )
+    found = posts(extract(extractor, body))
+    assert ("Pat Okafor", "Riverside Business Council", "chairman") in found
+    assert ("Mia Torres", "Riverside Business Council", "vice chairman") in found
+    assert ("Sam Ortiz", "Riverside Business Council", "vice chairman") in found
+    assert ("June Halloway", "Riverside Business Council", "treasurer") in found
+    assert ("Mia Torres", "Delmar Credit Union", "president") in found
+    assert not any(o == "Ardent Group" and r == "treasurer" for _, o, r in found)
+
+
+def test_counted_subject_listed_in_the_next_sentence(extractor: Extractor) -> None:
+    body = (
+        "Four Asian lenders joined the Harbour Payments Network in March. Orient Bank, "
+        "Lumen Bank, Sakura Trust Bank and Indus Bank will connect next year."
+    )
+    found = dated(extract(extractor, body))
+    for member in ("Orient Bank", "Lumen Bank", "Sakura Trust Bank", "Indus Bank"):
+        assert ("memberOf", member, "Harbour Payments Network", "2022-03", "") in found
+
+
+def test_switch_with_effective_dates(extractor: Extractor) -> None:
+    body = (
+        "Norvik Bank said on Tuesday that it will quit the Nordic Wallet Alliance effective "
+        "October 1 and join the Euro Wallet Alliance from 2023."
+    )
+    found = dated(extract(extractor, body))
+    assert ("memberOf", "Norvik Bank", "Nordic Wallet Alliance", "", "2022-10-01") in found
+    assert ("memberOf", "Norvik Bank", "Euro Wallet Alliance", "2023", "") in found
+
+
+def test_date_of_the_main_verb_not_the_relative_clause(extractor: Extractor) -> None:
+    body = "Pellam Bank, which opened an office in Oslo last year, joined the Quay Alliance in May."
+    found = dated(extract(extractor, body))
+    assert ("memberOf", "Pellam Bank", "Quay Alliance", "2022-05", "") in found
+
+
+def test_mixed_modifier_lists(extractor: Extractor) -> None:
+    body = (
+        "The Arcadia Chip Alliance has 40 members, among them US and European suppliers such "
+        "as Brontex Semiconductors and Velmar Systems as well as Chinese groups including "
+        "Huaxin Microelectronics and Jinlong Technologies."
+    )
+    found = facts(extract(extractor, body))
+    for member in (
+        "Brontex Semiconductors",
+        "Velmar Systems",
+        "Huaxin Microelectronics",
+        "Jinlong Technologies",
+    ):
+        assert ("memberOf", member, "Arcadia Chip Alliance") in found
+    assert not any(s == "United States" for _, s, _ in found)
+
+
+def test_short_form_of_an_earlier_name(extractor: Extractor) -> None:
+    body = (
+        "Banco Ferreira and Halvard Rail joined the Iberian Freight Alliance. "
+        "Ferreira declined to comment, and Halvard said it was pleased."
+    )
+    extraction = extract(extractor, body)
+    names = {m.span.text: m.entity.name for m in extraction.mentions}
+    assert names["Ferreira"] == "Banco Ferreira"
+    assert names["Halvard"] == "Halvard Rail"
+
+
+def test_the_companies_that_lead_it(extractor: Extractor) -> None:
+    body = (
+        "The Solent Hydrogen Consortium was formed by Corrin Power, Maylor Rail and Trask "
+        "Industries. Corrin Power and Maylor Rail, the companies that lead it, share the chair."
+    )
+    found = facts(extract(extractor, body))
+    assert ("ledBy", "Solent Hydrogen Consortium", "Corrin Power") in found
+    assert ("ledBy", "Solent Hydrogen Consortium", "Maylor Rail") in found

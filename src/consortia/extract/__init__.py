@@ -26,6 +26,7 @@ from consortia.sources import Article
 _LETTER = {"Organization": "O", "Alliance": "A", "Person": "P", "Location": "L", NAME: "N"}
 _TOKEN = re.compile(r"⟨([OAPLN])(\d+)⟩")
 _CAPITALISED = re.compile(r"[A-Z][\w-]*")
+_ACRONYM_DEFINED = re.compile(r" \(([A-Z][A-Za-z0-9&-]{1,10}(?: [A-Z][A-Za-z0-9&-]{1,10})?)\)")
 _ACRONYM_AFTER = re.compile(r"(⟨[OA](\d+)⟩) \(⟨[OAN](\d+)⟩\)")
 
 
@@ -80,6 +81,7 @@ class _Run:
         self.former: dict[int, int] = {}  # an earlier name -> the candidate it names
         self.trail: list[int] = []  # organization tokens of the sentences done, in text order
         self.synthetic: set[int] = set()  # alliances named after their description
+        self.vacancy: tuple[int, str] | None = None  # a post the sentence before left open
 
     # -- mentions ---------------------------------------------------------------
 
@@ -91,10 +93,12 @@ class _Run:
             self.sentences.append(_Sentence(span, list(range(first, len(self.cands)))))
         self._acronyms()
         self._unify_names()
+        self._short_forms()
         self._people()
         self._metonymy()
         for sentence in self.sentences:
             sentence.text = self._abstract(sentence)
+        self._bullets()
         for number, sentence in enumerate(self.sentences):
             self._coreference(number, sentence)
             self._relations(sentence)
@@ -150,8 +154,10 @@ class _Run:
         defined: dict[str, Entity] = {}
         for i, cand in enumerate(self.cands):
             if cand.entity is not None and cand.kind in ("Organization", "Alliance"):
-                after = self.body[cand.span.end : cand.span.end + 16]
-                match = re.match(r" \(([A-Z][A-Za-z0-9&-]{1,10})\)", after)
+                after = self.body[cand.span.end : cand.span.end + 26]
+                match = re.match(
+                    r" \(([A-Z][A-Za-z0-9&-]{1,10}(?: [A-Z][A-Za-z0-9&-]{1,10})?)\)", after
+                )
                 if match:
                     defined[match.group(1)] = cand.entity
                     nxt = i + 1
@@ -185,6 +191,58 @@ class _Run:
         for i, cand in enumerate(self.cands):
             if cand.kind == NAME and cand.span.text in typed:
                 self.cands[i] = retype(cand, typed[cand.span.text])
+
+    def _short_forms(self) -> None:
+        """A one-word short form of an organization named before ("Intesa" after
+        "Intesa Sanpaolo", "Santander" after "Banco Santander", "Voltaria" after
+        "Voltaria ASA") names it, when no other name of the text shares that word.
+        """
+        owners: dict[str, set[Entity]] = {}
+        first_seen: dict[Entity, int] = {}
+        for i, cand in enumerate(self.cands):
+            entity = cand.entity
+            if entity is None or entity.kind != "Organization":
+                continue
+            first_seen.setdefault(entity, i)
+            words = cand.span.text.split()
+            if len(words) < 2:
+                continue
+            if words[0] in self.r.leading_designators or words[0] in self.r.name_prefixes:
+                short = words[1] if len(words) == 2 else None
+            else:
+                short = words[0]
+            if short and _CAPITALISED.fullmatch(short) and short not in self.r.not_names:
+                owners.setdefault(short, set()).add(entity)
+            if len(words) > 2 and words[-1].rstrip(".") in self.r.legal_forms:
+                owners.setdefault(" ".join(words[:-1]), set()).add(entity)  # "Acme Tech ASA"
+        for i, cand in enumerate(self.cands):
+            found = owners.get(cand.span.text)
+            if cand.kind != NAME or found is None or len(found) != 1:
+                continue
+            (entity,) = found
+            after = self.body[cand.span.end : cand.span.end + 14]
+            if re.match(r" (?:group|family|parent|empire|conglomerate|holding)\b", after):
+                continue  # "the Bouygues group": the parent, not its telecom arm
+            if first_seen[entity] < i and self.x.gazetteer.lookup(cand.span.text) is None:
+                self.cands[i] = retype(cand, entity)
+
+    def _bullets(self) -> None:
+        """A bulleted list after a sentence ending in a colon continues that sentence.
+
+        "The founding members are:" then "- A (Germany)" / "- B (Japan)" lines read
+        as "The founding members are: A (Germany), B (Japan)".
+        """
+        for before, sentence in zip(self.sentences, self.sentences[1:], strict=False):
+            text = sentence.text.strip()
+            if not before.text.rstrip().endswith(":") or not re.match(r"[-•*] ", text):
+                continue
+            items = [i.strip() for i in re.split(r"(?:^|\n)\s*[-•*] ", text) if i.strip()]
+            items = [i.rstrip(";,.") for i in items]
+            if len(items) < 2:
+                continue
+            listed = ", ".join(items[:-1]) + " and " + items[-1]
+            before.text = before.text.rstrip() + " " + listed + "."
+            sentence.text = ""
 
     def _people(self) -> None:
         """Untyped names in person contexts ("CEO Jane Doe", "Doe said") are people."""
@@ -372,13 +430,35 @@ class _Run:
         return None
 
     def _antecedent(
-        self, kind: str, before: int, prefix: str = "", skip: int | None = None
+        self,
+        kind: str,
+        before: int,
+        prefix: str = "",
+        skip: int | None = None,
+        near: set[int] | None = None,
+        prefer_subject: bool = False,
     ) -> int | None:
         """The entity a description of ``kind`` refers to, among those before it.
 
         Alliances are looked up in text order: those of earlier sentences, then
         those of ``prefix`` (the current sentence up to the description).
         """
+        if kind == "Topic":  # the organization the text is about: the most named so far
+            # ("P, a partner at X, was named treasurer": not of X, named in the clause)
+            aside = {self.cands[i].entity for i in near or ()}
+            counts: dict[Entity, int] = {}
+            latest: dict[Entity, int] = {}
+            for i in [*self.trail, *(int(t.group(2)) for t in _TOKEN.finditer(prefix))]:
+                entity = self.cands[i].entity
+                if entity is not None and entity.kind in ("Organization", "Alliance"):
+                    if entity in aside:
+                        continue
+                    counts[entity] = counts.get(entity, 0) + 1
+                    latest[entity] = i
+            if not counts:
+                return None
+            best = max(counts, key=lambda e: counts[e])
+            return latest[best]
         if kind == "Alliance":
             # Names typed as alliances since they were read ("X joined Hyperledger") count.
             here = [int(t.group(2)) for t in _TOKEN.finditer(prefix)]
@@ -393,6 +473,9 @@ class _Run:
                     for i in reversed(seen):
                         if self.cands[i].entity == fact.object:
                             return i
+            for i in reversed(self.subjects[-2:] if prefer_subject else []):
+                if self.cands[i].kind == "Alliance" and i in earlier:
+                    return i  # "Its members include": the last sentence's subject
             return seen[-1] if seen else None
         wanted = ("Organization", "Alliance") if kind == "Any" else ("Organization",)
         skipped = False
@@ -415,6 +498,7 @@ class _Run:
             )
         self._unnamed(sentence)
         self._groups(number, sentence)
+        self._cataphora(number, sentence)
         for description in self.r.descriptions:
             match = description.regex.search(sentence.text)
             if not match:
@@ -522,6 +606,30 @@ class _Run:
                     )
                     return
 
+    def _cataphora(self, number: int, sentence: _Sentence) -> None:
+        """ "Three Dutch lenders joined X. A, B and C will ...": the counted plural
+        subject stands for the list of that many names that opens the next sentence."""
+        rule = self.r.clauses.get("cataphora")
+        items = self.r.clauses.get("group_list")
+        if rule is None or items is None or number + 1 >= len(self.sentences):
+            return
+        match = rule.match(sentence.text)
+        if match is None or _TOKEN.search(sentence.text[: match.end()]):
+            return
+        word = match.group("n").lower()
+        count = int(word) if word.isdigit() else self.r.numbers.get(word)
+        following = items.match(self.sentences[number + 1].text)
+        if count is None or following is None:
+            return
+        tokens = [
+            t.group(0)
+            for t in _TOKEN.finditer(following.group(0))
+            if t.group(1) in "ON" and not self._modifier_token(following.group(0), t)
+        ]
+        if len(tokens) == count:
+            listed = ", ".join(tokens[:-1]) + " and " + tokens[-1]
+            sentence.text = listed + sentence.text[match.end() :]
+
     def _modifier_token(self, text: str, token: re.Match[str]) -> bool:
         rest = text[token.end() :]
         return bool(self.r.clauses["modifier_after"].match(rest) and _TOKEN.search(rest))
@@ -591,6 +699,7 @@ class _Run:
     # -- relations --------------------------------------------------------------
 
     def _relations(self, sentence: _Sentence) -> None:
+        self._vacancy(sentence)
         dates: list[DateMention] | None = None
         texts = [sentence.text]
         compressed = self.r.clauses["apposition"].sub("", sentence.text)
@@ -622,8 +731,15 @@ class _Run:
                     since = until = None
                     if pattern.relation == "memberOf":
                         if dates is None:
-                            dates = find_dates(sentence.span.text, self.article.published)
+                            dates = _main_clause_dates(
+                                find_dates(sentence.span.text, self.article.published),
+                                sentence.span.text,
+                                self.r.clauses.get("subordinate_date"),
+                            )
                         when = _first_date(dates)
+                        if groups.get("when"):  # the date the pattern itself names
+                            plain = _TOKEN.sub("X", groups["when"])
+                            when = _first_date(find_dates(plain, self.article.published)) or when
                         if when is None and pattern.date != "sentence":
                             when = self._continued_date(sentence) or self._recent_date(sentence)
                         if pattern.date == "until":
@@ -640,9 +756,17 @@ class _Run:
                             for item in pattern.items.split(groups.get("s") or "")
                             if (head := _TOKEN.match(item.strip())) and head.group(1) in "PN"
                         ]
-                    else:
+                    elif "s" in groups:
                         subjects = list(self._heads(groups.get("s") or ""))
-                    if "o" in groups:
+                    if pattern.implicit_slot == "s" and "s" not in groups:
+                        # "A and B, the companies that lead it": it is the subject
+                        objects = list(self._heads(groups.get("o") or ""))
+                        first = min(objects, default=len(self.cands))
+                        implicit = self._antecedent(
+                            pattern.implicit, first, text[: match.start()], sentence.subject
+                        )
+                        subjects = [implicit] if implicit is not None else []
+                    elif "o" in groups:
                         objects = list(self._heads(groups.get("o") or ""))
                     else:  # the alliance the sentence is about ("The new members are ...")
                         first = min(subjects, default=len(self.cands))
@@ -651,7 +775,14 @@ class _Run:
                         later = sentence.subject
                         if later is not None and re.search(f"⟨[OAN]{later}⟩", prefix):
                             later = None
-                        implicit = self._antecedent(pattern.implicit, first, prefix, later)
+                        implicit = self._antecedent(
+                            pattern.implicit,
+                            first,
+                            prefix,
+                            later,
+                            set(_tokens(groups.get("s") or "")),
+                            prefer_subject=True,
+                        )
                         objects = [implicit] if implicit is not None else []
                     for s in subjects:
                         for o in objects:
@@ -661,6 +792,24 @@ class _Run:
                             self._add(pattern.relation, s, o, sentence, role, since, until)
                             for implied in pattern.implies:
                                 self._add(implied, o, s, sentence, None, None)
+
+    def _vacancy(self, sentence: _Sentence) -> None:
+        """ "The board elected a new chair. P, who ..., replaces Q": P holds the post."""
+        open_post, self.vacancy = self.vacancy, None
+        successor = self.r.clauses.get("successor")
+        if open_post is not None and successor is not None:
+            match = successor.search(sentence.text)
+            if match is not None:
+                for person in self._heads(match.group("s")):
+                    if self.cands[person].kind in ("Person", NAME):
+                        org, role = open_post
+                        self._add("holdsPost", person, org, sentence, self._post_label(role), None)
+        rule = self.r.clauses.get("vacancy")
+        found = rule.search(sentence.text) if rule is not None else None
+        if found is not None:
+            heads = list(self._heads(found.group("o")))
+            if heads:
+                self.vacancy = (heads[-1], found.group("role"))
 
     def _post_label(self, text: str) -> str:
         """The canonical label of a post as written ("CEO" -> "chief executive")."""
@@ -805,6 +954,10 @@ class _Run:
         In "⟨L5⟩ operator ⟨N6⟩" the place only describes the operator.
         """
         modifier = self.r.clauses["modifier_after"]
+        text = re.sub(r" \([^()]*\)", " ", text)  # "Acme (Germany)": the brackets only describe it
+        lead_in = self.r.clauses.get("lead_in")
+        if lead_in is not None:  # "US and European suppliers such as A": A, not the US
+            text = lead_in.sub(" ", text)
         for match in _TOKEN.finditer(text):
             rest = text[match.end() :]
             if modifier.match(rest) and _TOKEN.search(rest):
@@ -896,6 +1049,21 @@ def _pairs(text: str) -> Iterator[tuple[int, int]]:
 def _tokens(text: str) -> Iterator[int]:
     for match in _TOKEN.finditer(text):
         yield int(match.group(2))
+
+
+def _main_clause_dates(
+    dates: list[DateMention], text: str, rule: re.Pattern[str] | None
+) -> list[DateMention]:
+    """The dates of a sentence outside its subordinate clauses, when it has any.
+
+    "Nordea, which opened a hub in Helsinki last year, joined in March": the
+    relative clause's date is not the date of the main verb.
+    """
+    if rule is None or len(dates) < 2:
+        return dates
+    clauses = [m.span() for m in rule.finditer(text)]
+    kept = [d for d in dates if not any(a <= d.start and d.end <= b for a, b in clauses)]
+    return kept or dates
 
 
 def _first_date(dates: list[DateMention]) -> PartialDate | None:

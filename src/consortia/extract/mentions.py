@@ -52,6 +52,20 @@ class MentionFinder:
         self._abbreviations = frozenset(resources.abbreviations)
         words = "|".join(re.escape(w) for w in sorted(resources.locatives))
         self._locative = re.compile(rf"\b(?:{words})(?: the)?(?: [a-z][\w-]*){{0,2}} $|^$|\($")
+        # A post written in capitals ("Chief Executive Officer of Acme"), as press
+        # releases do: not a name, nor part of the name after it.
+        titled = sorted(
+            {
+                " ".join(w[:1].upper() + w[1:] for w in f.split())
+                for f in resources.roles
+                if " " in f
+            },
+            key=lambda f: (-len(f), f),
+        )
+        body = "|".join(re.escape(f) for f in titled) or "(?!)"
+        self._titled_post = re.compile(
+            rf"(?:{body})(?: (?:and|&) (?:{body}|[A-Z]{{2,4}}))?(?![\w-])"
+        )
 
     def find(self, body: str, sentence: Span) -> list[Candidate]:
         """Every candidate name in a sentence, left to right, not overlapping."""
@@ -106,9 +120,17 @@ class MentionFinder:
         ):  # "Joining SkyTeam opens ...": a verb opens the sentence, not a name
             start += len(gerund.group(1)) + 1
         while start < end:
+            post = self._titled_post.match(text, start, end)
+            if post:  # "Chief Executive Officer of Voltaria": the name is what follows
+                start = post.end()
+                start += len(text[start:end]) - len(text[start:end].lstrip())
+                start = self._skip_connectors(text, start, end)
+                continue
             word = re.match(r"\S+", text[start:end])
             assert word is not None
             token = word.group(0)
+            if self._given_month(text, start, end, token):
+                break  # "June Paik": a month that is a given name, before a surname
             if token in self.r.demonyms and start + len(token) < end:
                 whole = text[start:end].strip()
                 remainder = text[start + len(token) : end].strip()
@@ -215,6 +237,21 @@ class MentionFinder:
             )
         return [self._candidate(sentence, start, end, NAME, None)]
 
+    def _given_month(self, text: str, start: int, end: int, token: str) -> bool:
+        """Whether a word that is not a name alone ("June", "May") is a given name here.
+
+        It is when it is also a common given name, a capitalised word other than a
+        month or number follows it in the same run, and no time preposition
+        ("in", "since", "last") stands before it.
+        """
+        if token not in self.r.given_names or token not in self.r.not_names:
+            return False
+        following = re.match(r"\S+ ([A-Z][a-z][\w'’-]*)", text[start:end])
+        if following is None or following.group(1) in self.r.not_names:
+            return False
+        before = text[:start].rstrip().rsplit(" ", 1)[-1].lower()
+        return before not in self.r.time_words
+
     def _place_context(self, text: str, start: int, end: int) -> bool:
         """Whether the words around a one-word city name make it a place."""
         if self.r.clauses["name_suffix"].match(text[end:]):
@@ -298,6 +335,9 @@ class MentionFinder:
         """
         if len(words) < 2:
             return None
+        for size in (3, 2):  # "Shoreline Credit Union": "Credit Union" makes an organization
+            if len(words) > size and " ".join(words[-size:]) in self.r.designators:
+                return self.r.designators[" ".join(words[-size:])]
         if words[-1] in self.r.designators:
             return self.r.designators[words[-1]]
         for i, word in enumerate(words[1:-1], start=1):

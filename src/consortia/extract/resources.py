@@ -49,6 +49,7 @@ class Pattern:
     future: bool = False  # a statement about the future ("will have its head office in") holds
     pairs: bool = False  # the s group is "person of organization" pairs: one fact per pair
     role_template: str | None = None  # the post a role group names: "head of {role}"
+    implicit_slot: str = "o"  # the slot the implicit entity fills when its group is absent
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Resources:
     locatives: frozenset[str]
     fronted: frozenset[str]
     prepositions: frozenset[str]
+    time_words: frozenset[str]
     anaphora: dict[str, str]
     hedges: tuple[re.Pattern[str], ...]
     continuations: tuple[re.Pattern[str], ...]
@@ -218,6 +220,7 @@ def load_resources(mappings: Path) -> Resources:
                     bool(item.get("future")),
                     bool(item.get("pairs")),
                     item.get("role_template"),
+                    str(item.get("implicit_slot") or "o"),
                 )
             )
 
@@ -280,6 +283,7 @@ def load_resources(mappings: Path) -> Resources:
         locatives=frozenset(lexicon.get("locatives") or []),
         fronted=frozenset(lexicon.get("fronted") or []),
         prepositions=frozenset(str(w) for w in lexicon.get("prepositions") or []),
+        time_words=frozenset(str(w) for w in lexicon.get("time_words") or []),
         anaphora=anaphora,
         continuations=tuple(
             _compile(p, lexicon_path, "continuations") for p in lexicon.get("continuations") or []
