@@ -243,6 +243,8 @@ _LAST = [
     "Zeller",
 ]
 _ROLES = ("chief executive", "chairman", "president", "chief technology officer")
+#: The posts whose holder leads the organization (FORMAT.md: ledBy, and holdsPost).
+_HEAD_ROLES = frozenset({"chief executive", "chairman", "president"})
 _ROLE_WORDS = {
     "chief executive": "CEO",
     "chairman": "chairman",
@@ -409,6 +411,9 @@ def _compose(
                 f'"This is a milestone for us," {lead} {_ROLE_WORDS[role]} {person} said.'
             )
             art.fact(person, "holdsPost", lead, role=role)
+            if role in _HEAD_ROLES:
+                # As the dev corpus annotates it: who heads an organization leads it.
+                art.fact(lead, "ledBy", person)
         elif sentence == "unit":
             unit = art.entity(f"{lead.split()[0]} Digital", "Organization")
             art.sentences.append(f"{unit}, a unit of {lead}, will run the pilot in {country}.")
