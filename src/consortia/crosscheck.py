@@ -176,8 +176,9 @@ def union_store(quads: Iterable[ox.Quad]) -> ox.Store:
     """An in-memory store of the distinct triples of ``quads``, in its default graph.
 
     Articles restate the entities they mention in their own graphs; queried as
-    one graph with ``use_default_graph_as_union``, pyoxigraph deduplicates them
-    again in every query, which made the checks six times slower.
+    one graph with ``use_default_graph_as_union``, pyoxigraph matches a
+    statement once per graph that makes it, which made the checks six times
+    slower (and would count every copy).
     """
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in {q.triple for q in quads})

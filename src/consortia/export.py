@@ -323,7 +323,7 @@ def read_build(state: Path) -> list[Quad]:
     """The quads of the last build kept in the build state folder ``state``:
     ``last-build.nq`` when there, else the store.
     """
-    from consortia.store import has_store, open_store
+    from consortia.store import dataset_quads, has_store
 
     copy = state / "last-build.nq"
     if copy.is_file():
@@ -343,7 +343,7 @@ def read_build(state: Path) -> list[Quad]:
         raise OutputError(
             f"no build found in {state}", hint="run `consortia build` first, or give --state"
         )
-    return list(open_store(store))
+    return dataset_quads(store)
 
 
 def model_prefixes(mappings: Path) -> dict[str, str]:

@@ -318,38 +318,46 @@ def build(
         outputs = {a.id: fresh[a.id] if a.id in fresh else _cached(cache[a.id]) for a in articles}
         nquads = merge_nquads(outputs.values())
         fact_counts = {a.id: outputs[a.id].facts for a in articles}
-    graph_by_graph = bool(cache) and len(todo) + len(removed) <= max(
-        1, INCREMENTAL_STORE_SHARE * len(articles)
-    )
-    from consortia.store import has_store
+    from consortia.store import has_store, union_default_graph
 
-    whole_store = not graph_by_graph or not has_store(project.store)
+    graph_by_graph = (
+        bool(cache)
+        and len(todo) + len(removed) <= max(1, INCREMENTAL_STORE_SHARE * len(articles))
+        and has_store(project.store)
+        and union_default_graph(project.store)
+    )
+    with _timed(timings, "merge"):
+        # The union of the graphs (distinct triples): what the checks read, and
+        # the store's default graph. After a few changes, also how it changed.
+        change = _union_change(
+            [outputs[a.id].ntriples for a in articles if a.id in keep or not graph_by_graph],
+            [fresh[a.id].ntriples for a in todo] if graph_by_graph else [],
+            [bytes(cache[i]["ntriples"]) for i in [a.id for a in todo] if i in cache]
+            + [bytes(cache[i]["ntriples"]) for i in removed]
+            if graph_by_graph
+            else [],
+        )
+    whole_store = not graph_by_graph
     # A whole new store is loaded in a thread (pyoxigraph's bulk load releases
     # the interpreter) while the data is checked and written; it replaces the
     # old one only once the data conforms.
     # (Not when the state folder is still to be made: a failed build leaves no trace.)
     early = whole_store and project.store.parent.is_dir()
-    loading = _StoreLoad(project, nquads) if early else None
+    loading = _StoreLoad(project, nquads, change.union) if early else None
     try:
         with _timed(timings, "cross-check"):
             results, owned = _collect_results(batches, cache, keep)
             from consortia.batches import load_quads, validation_data
-            from consortia.crosscheck import check_union, union_store_of_lines
+            from consortia.crosscheck import check_union, store_of_lines
 
             _shapes, _hierarchy, cross = validation_data(project, fingerprint)
+            union = store_of_lines([change.union])
             focus = None
             if graph_by_graph and cached_checks is not None:
                 # A few articles changed: the local checks look again at the
                 # nodes they state (before and after), and at the nodes
                 # pointing at a node whose statements in the union changed.
-                union, focus = _union_and_focus(
-                    [outputs[a.id].ntriples for a in articles if a.id in keep],
-                    [fresh[a.id].ntriples for a in todo],
-                    [bytes(cache[i]["ntriples"]) for i in [a.id for a in todo] if i in cache]
-                    + [bytes(cache[i]["ntriples"]) for i in removed],
-                )
-            else:
-                union = union_store_of_lines(o.ntriples for o in outputs.values())
+                focus = _focus(union, change)
             checked = check_union(union, cross, lambda: load_quads(nquads), focus)
             if focus is not None and cached_checks is not None:
                 checked.extend(
@@ -373,7 +381,7 @@ def build(
             elif whole_store:
                 from consortia.store import prepare_store, swap_in
 
-                swap_in(project.store, prepare_store(project.store, nquads))
+                swap_in(project.store, prepare_store(project.store, nquads, change.union))
             else:
                 _update_store(project, outputs, [a.id for a in todo], removed)
     finally:
@@ -584,20 +592,20 @@ def merge_nquads(outputs: Iterable[ArticleOutput]) -> bytes:
 class _StoreLoad:
     """A new store for the build, loaded in a thread beside the old one."""
 
-    def __init__(self, project: Project, nquads: bytes) -> None:
+    def __init__(self, project: Project, nquads: bytes, union: bytes) -> None:
         import threading
 
         self.project = project
         self.fresh: Path | None = None
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(nquads,), daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(nquads, union), daemon=True)
         self.thread.start()
 
-    def _run(self, nquads: bytes) -> None:
+    def _run(self, nquads: bytes, union: bytes) -> None:
         from consortia.store import prepare_store
 
         try:
-            self.fresh = prepare_store(self.project.store, nquads)
+            self.fresh = prepare_store(self.project.store, nquads, union)
         except BaseException as error:  # re-raised in finish()
             self.error = error
 
@@ -644,18 +652,22 @@ def _update_store(
 _CACHED_BYTES = ("named", "default", "ntriples")
 
 
-def _union_and_focus(
-    kept: Sequence[bytes], new: Sequence[bytes], old: Sequence[bytes]
-) -> tuple[ox.Store, set[str]]:
-    """The union store of ``kept`` and ``new`` articles' N-Triples, and the focus
-    nodes to check again after ``old`` versions became ``new``.
+@dataclass(frozen=True)
+class _UnionChange:
+    """The union of the graphs as N-Triples, and how a rebuild changed it."""
 
-    Those are the subjects the changed articles state, before and after, and
-    the nodes pointing at a node whose statements in the union changed (a
-    value's type decides an ``sh:class``): not every node pointing at an
-    alliance the changed article mentions as the others do.
-    """
-    from consortia.crosscheck import _plain, store_of_lines
+    union: bytes
+    #: Statements the changed articles make, before and after the change.
+    stated: frozenset[bytes] = frozenset()
+    added: frozenset[bytes] = frozenset()
+    removed: frozenset[bytes] = frozenset()
+
+
+def _union_change(
+    kept: Sequence[bytes], new: Sequence[bytes], old: Sequence[bytes]
+) -> _UnionChange:
+    """The union of ``kept`` and ``new`` articles' N-Triples, and how it differs
+    from that of ``kept`` and ``old`` (the changed articles' previous versions)."""
 
     def lines(parts: Sequence[bytes]) -> set[bytes]:
         found: set[bytes] = set()
@@ -665,25 +677,40 @@ def _union_and_focus(
         return found
 
     unchanged, before, after = lines(kept), lines(old), lines(new)
-    union = store_of_lines(unchanged | after)
-    differ = (after - before - unchanged) | (before - after - unchanged)
+    union = unchanged | after
+    return _UnionChange(
+        _lines(union),
+        frozenset(before | after),
+        frozenset(after - before - unchanged),
+        frozenset(before - after - unchanged),
+    )
 
-    def subjects(statements: set[bytes]) -> set[ox.NamedNode | ox.BlankNode]:
-        data = b"\n".join(statements) + b"\n"
+
+def _lines(lines: Iterable[bytes]) -> bytes:
+    return b"".join(line + b"\n" for line in lines)
+
+
+def _focus(union: ox.Store, change: _UnionChange) -> set[str]:
+    """The focus nodes to check again after a change: the subjects the changed
+    articles state, before and after, and the nodes pointing at a node whose
+    statements in the union changed (a value's type decides an ``sh:class``),
+    not every node pointing at an alliance the changed article mentions."""
+    from consortia.crosscheck import _plain
+
+    def subjects(statements: Iterable[bytes]) -> set[ox.NamedNode | ox.BlankNode]:
         return {
             t.subject
-            for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+            for t in ox.parse(_lines(statements), format=ox.RdfFormat.N_TRIPLES)
             if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
         }
 
-    stated = subjects(before | after)
     pointing = {
         quad.subject
-        for node in subjects(differ)
+        for node in subjects(change.added | change.removed)
         for quad in union.quads_for_pattern(None, None, node)
         if isinstance(quad.subject, ox.NamedNode | ox.BlankNode)
     }
-    return union, {_plain(node) for node in stated | pointing}
+    return {_plain(node) for node in subjects(change.stated) | pointing}
 
 
 def _read_cache(

@@ -39,7 +39,7 @@ from pyoxigraph import (
 
 from consortia.errors import QueryError
 from consortia.export import serialize_rdf
-from consortia.store import open_store
+from consortia.store import open_store, union_default_graph
 
 __all__ = [
     "DEFAULT_PREFIXES",
@@ -131,16 +131,19 @@ def run_query(
     known = dict(DEFAULT_PREFIXES if prefixes is None else prefixes)
     text = bind_values(query, params, known) if params else query
     store = open_store(store_path)
+    # The store's default graph is the union of its graphs (store.prepare_store);
+    # an older store gets pyoxigraph's union flag, which would override the
+    # query's own FROM clauses.
+    union = not union_default_graph(store_path)
     try:
         outcome = store.query(
             text,
             prefixes=known,
-            # pyoxigraph's union flag would override the query's own FROM clauses.
-            use_default_graph_as_union=not has_dataset_clause(query),
+            use_default_graph_as_union=union and not has_dataset_clause(query),
         )
         result = _collect(outcome)
         if labels and result.rows:
-            result = replace(result, labels=lookup_labels(store, _iris(result)))
+            result = replace(result, labels=lookup_labels(store, _iris(result), union=union))
         return result
     except SyntaxError as error:
         if text != query:
@@ -187,7 +190,7 @@ def _iris(result: QueryResult) -> list[NamedNode]:
     return sorted(found, key=lambda node: node.value)
 
 
-def lookup_labels(store: Store, iris: Sequence[NamedNode]) -> dict[str, str]:
+def lookup_labels(store: Store, iris: Sequence[NamedNode], *, union: bool = True) -> dict[str, str]:
     """The label of each IRI that has one: its ``skos:prefLabel``, else its
     ``schema:headline`` (articles); English first, then untagged, then any
     other language, and the smallest of equals, so that the choice is stable.
@@ -196,7 +199,7 @@ def lookup_labels(store: Store, iris: Sequence[NamedNode]) -> dict[str, str]:
     for start in range(0, len(iris), _LABEL_BATCH):
         # Terms written by pyoxigraph (<iri>, escaped), never raw strings.
         values = " ".join(str(iri) for iri in iris[start : start + _LABEL_BATCH])
-        outcome = store.query(_LABEL_QUERY.format(values=values), use_default_graph_as_union=True)
+        outcome = store.query(_LABEL_QUERY.format(values=values), use_default_graph_as_union=union)
         if not isinstance(outcome, QuerySolutions):  # pragma: no cover - a SELECT
             continue
         for solution in outcome:

@@ -10,17 +10,29 @@ transaction, for incremental builds.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+    serialize,
+)
 
 from consortia.errors import ConsortiaError
 
 __all__ = [
+    "dataset_quads",
     "discard_store",
     "has_store",
     "open_store",
@@ -29,6 +41,7 @@ __all__ = [
     "replace_graph",
     "replace_store",
     "swap_in",
+    "union_default_graph",
 ]
 
 _HINT_BUILD = "run `consortia build` first"
@@ -91,9 +104,16 @@ def replace_store(path: Path, quads: Iterable[Quad | Triple]) -> None:
     swap_in(path, prepare_store(path, quads))
 
 
-def prepare_store(path: Path, quads: Iterable[Quad | Triple] | bytes) -> Path:
+def prepare_store(
+    path: Path, quads: Iterable[Quad | Triple] | bytes, union: bytes | None = None
+) -> Path:
     """A new store beside ``path`` holding exactly ``quads`` (or these N-Quads
     bytes), for `swap_in` to put in place, or to be deleted (`discard_store`).
+
+    Its default graph also holds every statement of every graph once (the
+    distinct triples, ``union`` as N-Triples when the caller has them): SPARQL
+    sees the dataset as one graph, without the copies that articles restating
+    an entity would otherwise put in every answer (see `union_default_graph`).
 
     Bytes are bulk-loaded by pyoxigraph without Python in the loop, which
     releases the interpreter: a build loads its store in a thread while it
@@ -106,16 +126,61 @@ def prepare_store(path: Path, quads: Iterable[Quad | Triple] | bytes) -> Path:
             store = Store(str(fresh))
             for chunk in _chunks(quads):
                 store.bulk_load(chunk, format=RdfFormat.N_QUADS)
+            if union is None:
+                union = _triples_of(parse(quads, format=RdfFormat.N_QUADS))
+            for chunk in _chunks(union):
+                store.bulk_load(chunk, format=RdfFormat.N_TRIPLES)
             store.flush()
             del store
         else:
-            _load(fresh, quads)
+            statements = list(quads)
+            _load(fresh, [*statements, *_as_default(statements)])
+        (fresh / _MARKER).write_text(json.dumps({"union_default_graph": True}) + "\n")
     except BaseException as error:
         shutil.rmtree(fresh, ignore_errors=True)
         if isinstance(error, OSError | RuntimeError | SyntaxError):
             raise _store_error(path, "build", error) from error
         raise
     return fresh
+
+
+#: A file in the store's folder saying how the store was made.
+_MARKER = "consortia-store.json"
+
+
+def union_default_graph(path: Path) -> bool:
+    """Whether the store at ``path`` holds the union of its graphs in its default
+    graph (made by this version; older stores are queried with pyoxigraph's
+    union flag, which repeats a statement once per graph that states it)."""
+    try:
+        data = json.loads((path / _MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("union_default_graph") is True
+
+
+def dataset_quads(path: Path) -> list[Quad]:
+    """The dataset the store at ``path`` holds: its graphs, and the statements of
+    its default graph that are not the union's copies of them."""
+    quads = list(open_store(path))
+    if not union_default_graph(path):
+        return quads
+    named = {q.triple for q in quads if not isinstance(q.graph_name, DefaultGraph)}
+    return [q for q in quads if not isinstance(q.graph_name, DefaultGraph) or q.triple not in named]
+
+
+def _as_default(statements: Iterable[Quad | Triple]) -> list[Quad]:
+    triples = {s.triple if isinstance(s, Quad) else s for s in statements}
+    return [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
+
+
+def _triples_of(statements: Iterable[Quad | Triple]) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    triples = {s.triple if isinstance(s, Quad) else s for s in statements}
+    serialize(triples, buffer, RdfFormat.N_TRIPLES)
+    return buffer.getvalue()
 
 
 #: N-Quads bulk-loaded at a time: pyoxigraph's loader holds about five times its
@@ -196,19 +261,40 @@ def replace_graph(
     update = f"DROP SILENT GRAPH {graph} ;\nDELETE WHERE {{ {graph} ?p ?o }}"
     if inserts:
         update += " ;\nINSERT DATA {\n" + "\n".join(inserts) + "\n}"
-    _update(store_path, update)
+    new = {s.triple if isinstance(s, Quad) else s for s in quads}
+    _update(store_path, update, graph, new)
 
 
 def remove_graph(store_path: Path, graph_iri: str | NamedNode) -> None:
     """Remove the named graph ``graph_iri`` and the default-graph statements about it."""
     graph = _graph_node(graph_iri)
-    _update(store_path, f"DROP SILENT GRAPH {graph} ;\nDELETE WHERE {{ {graph} ?p ?o }}")
+    _update(
+        store_path, f"DROP SILENT GRAPH {graph} ;\nDELETE WHERE {{ {graph} ?p ?o }}", graph, set()
+    )
 
 
-def _update(store_path: Path, update: str) -> None:
+def _update(store_path: Path, update: str, graph: NamedNode, new: set[Triple]) -> None:
+    """Run ``update``, which makes ``new`` the statements of ``graph``; and keep
+    the union in the default graph: statements no graph makes any more leave it."""
     store = open_store(store_path, read_only=False)
     try:
+        union = union_default_graph(store_path)
+        old = (
+            {q.triple for q in store.quads_for_pattern(None, None, None, graph)} if union else set()
+        )
+        old |= {q.triple for q in store.quads_for_pattern(graph, None, None, DefaultGraph())}
         store.update(update)
+        if union:
+            for triple in old - new:
+                if not any(
+                    not isinstance(q.graph_name, DefaultGraph)
+                    for q in store.quads_for_pattern(
+                        triple.subject, triple.predicate, triple.object
+                    )
+                ):
+                    store.remove(Quad(triple.subject, triple.predicate, triple.object))
+            for triple in new - old:
+                store.add(Quad(triple.subject, triple.predicate, triple.object))
     except (OSError, RuntimeError) as error:
         raise _store_error(store_path, "update", error) from error
     store.flush()

@@ -9,7 +9,15 @@ import pytest
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from consortia.errors import ConsortiaError
-from consortia.store import has_store, open_store, remove_graph, replace_graph, replace_store
+from consortia.store import (
+    dataset_quads,
+    has_store,
+    open_store,
+    remove_graph,
+    replace_graph,
+    replace_store,
+    union_default_graph,
+)
 
 DATASET = r"""
 @prefix cx: <https://w3id.org/consortia/ontology#> .
@@ -49,7 +57,9 @@ def dataset() -> list[Quad]:
 
 
 def contents(path: Path) -> set[Quad]:
-    return set(open_store(path))
+    """The dataset in the store (its default graph also holds the union: see
+    test_the_default_graph_is_the_union_of_the_graphs)."""
+    return set(dataset_quads(path))
 
 
 def siblings(path: Path) -> list[str]:
@@ -108,7 +118,37 @@ def test_open_store_read_only_refuses_writes(built: Path) -> None:
     store = open_store(built)
     with pytest.raises(RuntimeError):
         store.update("CLEAR ALL")
-    assert set(open_store(built)) == set(dataset())
+    assert contents(built) == set(dataset())
+
+
+def _default_graph(path: Path) -> set[Triple]:
+    return {q.triple for q in open_store(path).quads_for_pattern(None, None, None, DefaultGraph())}
+
+
+def _union(quads: list[Quad]) -> set[Triple]:
+    return {q.triple for q in quads}
+
+
+def test_the_default_graph_is_the_union_of_the_graphs(built: Path) -> None:
+    """SPARQL sees the dataset as one graph, each statement once (an RDF merge)."""
+    assert union_default_graph(built)
+    assert _default_graph(built) == _union(dataset())
+
+
+def test_graph_updates_keep_the_union(built: Path) -> None:
+    """Replacing and removing graphs keeps the default graph the union of the
+    graphs: a statement another graph still makes stays; one nobody makes goes."""
+    about_g2 = [q for q in dataset() if q.graph_name == G2 or q.subject == G2]
+    named = [q for q in about_g2 if q.graph_name == G2]
+    kept = [q for q in about_g2 if q != named[-1]]  # drop one statement of G2
+    replace_graph(built, G2, kept)
+    remaining = [q for q in dataset() if q not in about_g2] + kept
+    assert contents(built) == set(remaining)
+    assert _default_graph(built) == _union(remaining)
+    remove_graph(built, G1)
+    remaining = [q for q in remaining if q.graph_name != G1 and q.subject != G1]
+    assert contents(built) == set(remaining)
+    assert _default_graph(built) == _union(remaining)
 
 
 def test_replace_graph_replaces_the_graph_and_its_description(built: Path) -> None:
