@@ -247,8 +247,9 @@ class _Run:
     def _people(self) -> None:
         """Untyped names in person contexts ("CEO Jane Doe", "Doe said") are people."""
         people: dict[str, Entity] = {}
-        for sentence in self.sentences:
-            text = self._abstract(sentence)
+        # The names are typed at the end: every loop below reads the same texts.
+        texts = [self._abstract(sentence) for sentence in self.sentences]
+        for text in texts:
             for pattern in self.r.person_contexts:
                 for match in pattern.finditer(text):
                     for i in _tokens(match.group("p")):
@@ -297,8 +298,7 @@ class _Run:
             if len(words) >= 3 and words[1] in self.r.name_particles:
                 surnames.setdefault(" ".join([words[1].capitalize(), *words[2:]]), entity)
         organizations: dict[str, Entity] = {}
-        for sentence in self.sentences:
-            text = self._abstract(sentence)
+        for text in texts:
             for pattern in self.r.organization_contexts:
                 for match in pattern.finditer(text):
                     for i in _tokens(match.group("o")):
@@ -306,8 +306,7 @@ class _Run:
                         if self.cands[i].kind == NAME and name not in people | surnames:
                             organizations[name] = Entity(name, "Organization", "FormalOrganization")
         alliances: dict[str, Entity] = {}
-        for sentence in self.sentences:
-            text = self._abstract(sentence)
+        for text in texts:
             for pattern in self.r.alliance_contexts:
                 for match in pattern.finditer(text):
                     for i in _tokens(match.group("o")):
@@ -315,8 +314,7 @@ class _Run:
                         if self.cands[i].kind == NAME and name not in people | surnames:
                             alliances[name] = Entity(name, "Alliance")
         places: dict[str, Entity] = {}
-        for sentence in self.sentences:
-            text = self._abstract(sentence)
+        for text in texts:
             for pattern in self.r.location_contexts:
                 for match in pattern.finditer(text):
                     for i in _tokens(match.group("l")):

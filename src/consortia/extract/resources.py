@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from consortia.errors import MappingError
+from consortia.extract.prefilter import Guarded
 from consortia.model import RELATIONS
 from consortia.resolve import Registry, load_registry
 
@@ -40,7 +41,7 @@ class Pattern:
 
     id: str
     relation: str
-    regex: re.Pattern[str]
+    regex: Guarded
     role: str | None
     date: str | None
     implies: tuple[str, ...] = ()
@@ -57,7 +58,7 @@ class Description:
     """A definite description that names an entity by its relation to another."""
 
     id: str
-    regex: re.Pattern[str]
+    regex: Guarded
     refers_to: str
     relation: str | None
 
@@ -91,12 +92,12 @@ class Resources:
     clauses: dict[str, re.Pattern[str]]
     slot_types: dict[tuple[str, str], str]
     role_openers: frozenset[str]
-    person_contexts: tuple[re.Pattern[str], ...]
-    organization_contexts: tuple[re.Pattern[str], ...]
-    founding_dates: tuple[re.Pattern[str], ...]
-    location_contexts: tuple[re.Pattern[str], ...]
-    alliance_contexts: tuple[re.Pattern[str], ...]
-    metonymy_contexts: tuple[re.Pattern[str], ...]
+    person_contexts: tuple[Guarded, ...]
+    organization_contexts: tuple[Guarded, ...]
+    founding_dates: tuple[Guarded, ...]
+    location_contexts: tuple[Guarded, ...]
+    alliance_contexts: tuple[Guarded, ...]
+    metonymy_contexts: tuple[Guarded, ...]
     future_hedges: tuple[re.Pattern[str], ...]
     leading_designators: dict[str, str]
     given_names: frozenset[str]
@@ -206,7 +207,9 @@ def load_resources(mappings: Path) -> Resources:
         ):
             if not isinstance(text, str):
                 raise MappingError(f"{where}: missing pattern", path=patterns_path)
-            regex = _compile(_expand(text, macros, patterns_path, where), patterns_path, where)
+            regex = Guarded(
+                _compile(_expand(text, macros, patterns_path, where), patterns_path, where)
+            )
             patterns.append(
                 Pattern(
                     f"{item.get('id', i)}#{j}",
@@ -228,10 +231,12 @@ def load_resources(mappings: Path) -> Resources:
         return tuple(
             Description(
                 str(item.get("id", i)),
-                _compile(
-                    _expand(item["pattern"], macros, patterns_path, f"{key}[{i}]"),
-                    patterns_path,
-                    f"{key}[{i}]",
+                Guarded(
+                    _compile(
+                        _expand(item["pattern"], macros, patterns_path, f"{key}[{i}]"),
+                        patterns_path,
+                        f"{key}[{i}]",
+                    )
                 ),
                 item.get("refers_to", "Organization"),
                 item.get("relation"),
@@ -239,9 +244,9 @@ def load_resources(mappings: Path) -> Resources:
             for i, item in enumerate(patterns_data.get(key) or [])
         )
 
-    def contexts(key: str) -> tuple[re.Pattern[str], ...]:
+    def contexts(key: str) -> tuple[Guarded, ...]:
         return tuple(
-            _compile(_expand(text, macros, patterns_path, key), patterns_path, key)
+            Guarded(_compile(_expand(text, macros, patterns_path, key), patterns_path, key))
             for text in patterns_data.get(key) or []
         )
 
