@@ -45,3 +45,20 @@ def test_identity_across_articles(evaluation: Evaluation) -> None:
     assert evaluation.merge is not None
     assert len(evaluation.merge.splits) == 0
     assert len(evaluation.merge.merges) == 0
+
+
+def test_the_whole_corpus_builds_as_one_dataset(tmp_path: Path) -> None:
+    """Articles that spell one entity differently ("Aeroméxico", "Aeromexico")
+    still conform together: one preferred name, the others alternative."""
+    from consortia.pipeline import build
+
+    result = build(Project.load(state=tmp_path / "state"), [GOLD], tmp_path / "all.nq")
+    assert result.report.conforms
+    data = result.nquads.decode()
+    pref = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+    preferred: dict[str, set[str]] = {}
+    for line in data.splitlines():
+        subject, predicate, rest = line.split(" ", 2)
+        if predicate == pref:
+            preferred.setdefault(subject, set()).add(rest.rsplit(" ", 2)[0])
+    assert all(len(names) == 1 for names in preferred.values())

@@ -6,6 +6,7 @@ the modules this calls at the edges (sources, export, store).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gzip
@@ -296,7 +297,9 @@ def build(
         hashes = {a.id: _content_hash(a) for a in articles}
     with _timed(timings, "cache"):
         fingerprint = data_fingerprint(project)
-        cache, cached_checks = _read_cache(project, fingerprint) if incremental else ({}, None)
+        cache, cached_checks, cached_labels = (
+            _read_cache(project, fingerprint) if incremental else ({}, None, None)
+        )
         keep = {
             a.id
             for a in articles
@@ -315,7 +318,9 @@ def build(
             timings[stage] = timings.get(stage, 0.0) + seconds
     with _timed(timings, "merge"):
         fresh = {a.id: a for batch in batches for a in batch.articles}
-        outputs = {a.id: fresh[a.id] if a.id in fresh else _cached(cache[a.id]) for a in articles}
+        raw = {a.id: fresh[a.id] if a.id in fresh else _cached(cache[a.id]) for a in articles}
+        # One name per entity across articles ("Aeroméxico", "Aeromexico").
+        outputs, labels = reconcile_labels(raw)
         nquads = merge_nquads(outputs.values())
         fact_counts = {a.id: outputs[a.id].facts for a in articles}
     from consortia.store import has_store, union_default_graph
@@ -325,15 +330,19 @@ def build(
         and len(todo) + len(removed) <= max(1, INCREMENTAL_STORE_SHARE * len(articles))
         and has_store(project.store)
         and union_default_graph(project.store)
+        # A new spelling may rename an entity in articles that did not change.
+        and labels == cached_labels
     )
     with _timed(timings, "merge"):
         # The union of the graphs (distinct triples): what the checks read, and
         # the store's default graph. After a few changes, also how it changed.
         change = _union_change(
             [outputs[a.id].ntriples for a in articles if a.id in keep or not graph_by_graph],
-            [fresh[a.id].ntriples for a in todo] if graph_by_graph else [],
-            [bytes(cache[i]["ntriples"]) for i in [a.id for a in todo] if i in cache]
-            + [bytes(cache[i]["ntriples"]) for i in removed]
+            [outputs[a.id].ntriples for a in todo] if graph_by_graph else [],
+            [
+                _as_named(_cached(cache[i]), labels).ntriples
+                for i in [a.id for a in todo if a.id in cache] + list(removed)
+            ]
             if graph_by_graph
             else [],
         )
@@ -394,9 +403,10 @@ def build(
             articles,
             hashes,
             times,
-            outputs,
+            raw,
             owned,
             checked,
+            labels,
         )
         _write_manifest(project, articles, output, times, fingerprint)
     timings["total"] = time.perf_counter() - began
@@ -570,6 +580,98 @@ def _cached(entry: Mapping[str, Any]) -> ArticleOutput:
     )
 
 
+_PREF = b"<http://www.w3.org/2004/02/skos/core#prefLabel>"
+_ALT = b"<http://www.w3.org/2004/02/skos/core#altLabel>"
+
+
+def reconcile_labels(
+    outputs: Mapping[str, ArticleOutput],
+) -> tuple[dict[str, ArticleOutput], dict[str, str]]:
+    """The outputs with one ``skos:prefLabel`` per entity and language across
+    articles, and the names chosen (entity and language tag -> name).
+
+    Articles may spell one entity differently ("Aeroméxico", "Aeromexico"):
+    both give it the same IRI, and the union would hold two preferred labels.
+    The name kept does not depend on how many articles use it, so that it
+    changes only when a new spelling comes: written with accents first, then
+    the shorter, then the first in code-point order. The others become
+    ``skos:altLabel`` in their articles.
+    """
+    spellings: dict[bytes, set[bytes]] = {}
+    for output in outputs.values():
+        for subject, literal in _pref_labels(output.named):
+            spellings.setdefault(subject + b" " + _language(literal), set()).add(literal)
+    chosen = {
+        key: min(names, key=lambda n: (n.isascii(), len(n), n))
+        for key, names in spellings.items()
+        if len(names) > 1
+    }
+    if not chosen:
+        return dict(outputs), {}
+    effective = {}
+    for article_id, output in outputs.items():
+        if any(
+            chosen.get(subject + b" " + _language(literal), literal) != literal
+            for subject, literal in _pref_labels(output.named)
+        ):
+            output = _demoted(output, chosen)
+        effective[article_id] = output
+    names = {k.decode(): v.decode() for k, v in sorted(chosen.items())}
+    return effective, names
+
+
+def _as_named(output: ArticleOutput, labels: Mapping[str, str]) -> ArticleOutput:
+    """``output`` with the names chosen by `reconcile_labels` (``labels``) applied."""
+    chosen = {k.encode(): v.encode() for k, v in labels.items()}
+    if not any(
+        chosen.get(subject + b" " + _language(literal), literal) != literal
+        for subject, literal in _pref_labels(output.named)
+    ):
+        return output
+    return _demoted(output, chosen)
+
+
+def _pref_labels(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(subject, literal) of the ``skos:prefLabel`` lines of N-Triples or N-Quads."""
+    start = data.find(_PREF)
+    while start >= 0:
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line_end = data.find(b"\n", start)
+        line_end = len(data) if line_end < 0 else line_end
+        subject = data[line_start : start - 1]
+        rest = data[start + len(_PREF) + 1 : line_end]
+        yield subject, rest[: rest.rfind(b'"') + 1] + _after_quote(rest)
+        start = data.find(_PREF, line_end)
+
+
+def _after_quote(rest: bytes) -> bytes:
+    """The language tag or datatype after a literal's closing quote (``@en``)."""
+    tail = rest[rest.rfind(b'"') + 1 :]
+    return tail.split(b" ", 1)[0]
+
+
+def _language(literal: bytes) -> bytes:
+    return literal[literal.rfind(b'"') + 1 :]
+
+
+def _demoted(output: ArticleOutput, chosen: Mapping[bytes, bytes]) -> ArticleOutput:
+    """``output`` with its preferred labels that were not chosen made alternative."""
+
+    def rewrite(data: bytes) -> list[bytes]:
+        lines = []
+        for line in data.splitlines():
+            if _PREF in line:
+                [(subject, literal)] = list(_pref_labels(line))
+                if chosen.get(subject + b" " + _language(literal), literal) != literal:
+                    line = line.replace(_PREF, _ALT, 1)
+            lines.append(line)
+        return lines
+
+    named = b"".join(line + b"\n" for line in sorted(set(rewrite(output.named))))
+    ntriples = b"".join(line + b"\n" for line in sorted(set(rewrite(output.ntriples))))
+    return dataclasses.replace(output, named=named, ntriples=ntriples)
+
+
 def merge_nquads(outputs: Iterable[ArticleOutput]) -> bytes:
     """The articles' quads as one N-Quads document, as `canonical_nquads` writes it.
 
@@ -715,7 +817,7 @@ def _focus(union: ox.Store, change: _UnionChange) -> set[str]:
 
 def _read_cache(
     project: Project, fingerprint: str
-) -> tuple[dict[str, Any], list[ValidationResult] | None]:
+) -> tuple[dict[str, Any], list[ValidationResult] | None, dict[str, str] | None]:
     """The previous build's per-article cache, if it was made with the same data.
 
     ``cache.json`` indexes a blob file of N-Quads and N-Triples (each of
@@ -725,17 +827,18 @@ def _read_cache(
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}, None
+        return {}, None, None
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
-        return {}, None
+        return {}, None, None
     articles = data.get("articles")
     blob_name = data.get("blob")
     if not isinstance(articles, dict) or not isinstance(blob_name, str) or "/" in blob_name:
-        return {}, None
+        return {}, None, None
     try:
         checks = [_result(item) for item in data["checks"]]
-    except (KeyError, TypeError, ValueError):
-        checks = None
+        labels = {str(k): str(v) for k, v in data["labels"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        checks, labels = None, None
     try:
         blob = (project.state / blob_name).read_bytes()
         for article_id, entry in articles.items():
@@ -744,10 +847,10 @@ def _read_cache(
                 offset, length = entry[key]
                 entry[key] = blob[offset : offset + length]
                 if len(entry[key]) != length:
-                    return {}, None
+                    return {}, None, None
     except (OSError, ValueError, KeyError, TypeError):
-        return {}, None
-    return articles, checks
+        return {}, None, None
+    return articles, checks, labels
 
 
 def _result(item: Mapping[str, Any]) -> ValidationResult:
@@ -765,6 +868,7 @@ def _write_cache(
     outputs: Mapping[str, ArticleOutput],
     owned: Mapping[str, list[ValidationResult]],
     checked: Sequence[ValidationResult],
+    labels: Mapping[str, str],
 ) -> None:
     """Write the cache: a blob of every article's bytes, streamed, then its index.
 
@@ -809,6 +913,8 @@ def _write_cache(
         # The union checks' results, for the next build to keep those of the
         # nodes it does not check again.
         "checks": [dataclasses.asdict(r) for r in checked],
+        # The names chosen for entities several articles spell differently.
+        "labels": dict(labels),
     }
     path = project.state / "cache.json"
     write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))

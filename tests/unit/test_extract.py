@@ -202,3 +202,14 @@ def test_member_lists_continue_over_sentences(extractor: Extractor) -> None:
     }
     assert ("Contoso Group", "founding member", "2021-03-09") in members
     assert len(members) == 3
+
+
+def test_a_membership_beginning_after_the_article_is_a_plan(extractor: Extractor) -> None:
+    """ "Joins X from 2026", written in 2019: not yet a fact, so not published."""
+    body = (
+        "Acme Bank said it will leave the Foo Payments Alliance and join the Bar Payments "
+        "Alliance from 2026. Beta Bank joined the Bar Payments Alliance in 2018."
+    )
+    members = {(f.subject.name, f.object.name) for f in extract(extractor, body).facts}
+    assert ("Beta Bank", "Bar Payments Alliance") in members
+    assert ("Acme Bank", "Bar Payments Alliance") not in members

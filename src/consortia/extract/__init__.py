@@ -118,7 +118,14 @@ class _Run:
                 for f in facts
             )
             mentions = tuple(replace(m, entity=renamed.get(m.entity, m.entity)) for m in mentions)
-        return Extraction(self.article, mentions, facts)
+        return Extraction(self.article, mentions, self._not_yet(facts))
+
+    def _not_yet(self, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+        """Without what begins after the article was published ("will join X
+        from 2026"): a plan, not yet a fact (and a membership cannot begin
+        after the article that states it)."""
+        published = self.article.published
+        return tuple(f for f in facts if f.since is None or f.since.first_day() <= published)
 
     def _weak_alliances(self, facts: tuple[Fact, ...]) -> dict[Entity, Entity]:
         """Foundations and forums are alliances only when the text gives them members.
