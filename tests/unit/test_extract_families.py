@@ -472,3 +472,17 @@ def test_the_companies_that_lead_it(extractor: Extractor) -> None:
     found = facts(extract(extractor, body))
     assert ("ledBy", "Solent Hydrogen Consortium", "Corrin Power") in found
     assert ("ledBy", "Solent Hydrogen Consortium", "Maylor Rail") in found
+
+
+def test_and_between_two_whole_names_separates_them(extractor: Extractor) -> None:
+    """A designator before "and" joins subject words ("Science and Technology"),
+    not two company names that each end in one."""
+    body = (
+        "Current members of the Lumen Freight Consortium include Quenmere Insurance and "
+        "Calhaven Robotics. The Ministry of Science and Technology backs the consortium."
+    )
+    found = facts(extract(extractor, body))
+    assert ("memberOf", "Quenmere Insurance", "Lumen Freight Consortium") in found
+    assert ("memberOf", "Calhaven Robotics", "Lumen Freight Consortium") in found
+    names = {m.entity.name for m in extract(extractor, body).mentions}
+    assert "Ministry of Science and Technology" in names

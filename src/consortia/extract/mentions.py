@@ -304,7 +304,7 @@ class MentionFinder:
         Returns the word index where the left name ends and the right one starts.
         "of", "for" and "on" join ("Bank of America") when a designator or a
         registry name stands before them; "and" joins only after subject words
-        ("Ministry of Science and Technology").
+        ("Ministry of Science and Technology"), and not two whole names.
         """
         if len(words) >= 3 and all(w in self.r.name_particles for w in words[1:-1]):
             return None  # "Anko van der Werff", "Van der Werff", "Banque de France"
@@ -315,7 +315,18 @@ class MentionFinder:
             if word == "&":
                 continue
             if word == "and" and before in self.r.and_joinable:
-                continue
+                # "Ministry of Science and ICT" is one name; "Quenmere Insurance
+                # and Calhaven Robotics" are two: a name ending in a designator on
+                # each side.
+                left, right = words[:i], words[i + 1 :]
+                if not (
+                    len(left) >= 2
+                    and before in self.r.designators
+                    and len(right) >= 2
+                    and right[0] not in self.r.and_joinable
+                    and self._designated_kind(right) is not None
+                ):
+                    continue
             if word in self.r.name_particles and words[0] in self.r.leading_designators:
                 continue  # "Bangko Sentral ng Pilipinas"
             if word in ("of", "for", "on", "de", "du", "des", "the") and (
