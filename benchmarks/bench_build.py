@@ -197,7 +197,8 @@ def query_latencies(state: Path, runs: int = 15) -> dict[str, tuple[float, float
     store = ox.Store.read_only(str(state / "store"))
 
     def engine(text: str) -> None:
-        solutions = store.query(declared + text, use_default_graph_as_union=True)
+        # The store's default graph is the union of its graphs (store.prepare_store).
+        solutions = store.query(declared + text)
         assert isinstance(solutions, ox.QuerySolutions)
         list(solutions)
 

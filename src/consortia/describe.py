@@ -29,10 +29,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from consortia import __version__
 
@@ -193,6 +193,97 @@ def describe_dataset(
         }
     )
     base = base or DEFAULT_BASE
+    summary = _summary(statements, base)
+    return _description(summary, distributions, base, publisher, version)
+
+
+@dataclass
+class _Summary:
+    """What a description counts in a dataset."""
+
+    count: int = 0
+    typed: dict[str, set[str]] = field(default_factory=dict)
+    entities: set[str] = field(default_factory=set)
+    predicates: set[str] = field(default_factory=set)
+    subjects: int = 0
+    objects: int = 0
+    generated: set[Literal] = field(default_factory=set)
+    activities: set[str] = field(default_factory=set)
+
+
+def _summary(statements: Iterable[Quad | Triple], base: str) -> _Summary:
+    summary = _Summary()
+    subjects: set[object] = set()
+    objects: set[object] = set()
+    for q in statements:
+        summary.count += 1
+        predicate = q.predicate.value
+        summary.predicates.add(predicate)
+        subjects.add(q.subject)
+        objects.add(q.object)
+        if predicate == RDF_TYPE and isinstance(q.object, NamedNode):
+            summary.typed.setdefault(q.object.value, set()).add(str(q.subject))
+            if isinstance(q.subject, NamedNode) and q.subject.value.startswith(base):
+                summary.entities.add(q.subject.value)
+        elif predicate == PROV + "generatedAtTime" and isinstance(q.object, Literal):
+            summary.generated.add(q.object)
+        elif predicate == PROV + "wasGeneratedBy" and isinstance(q.object, NamedNode):
+            summary.activities.add(q.object.value)
+    summary.subjects, summary.objects = len(subjects), len(objects)
+    return summary
+
+
+def describe_union(
+    union: bytes,
+    statements: int,
+    distributions: Sequence[Distribution],
+    *,
+    base: str | None = None,
+    publisher: Publisher | None = None,
+    version: str = __version__,
+) -> list[Triple]:
+    """`describe_dataset` from the dataset's distinct triples as N-Triples lines
+    (``union``) and its number of distinct quads: the same description, read
+    from bytes without a term object per statement."""
+    base = base or DEFAULT_BASE
+    summary = _Summary(count=statements)
+    subjects: set[bytes] = set()
+    objects: set[bytes] = set()
+    type_term = f"<{RDF_TYPE}>".encode()
+    special = (f"<{PROV}generatedAtTime>".encode(), f"<{PROV}wasGeneratedBy>".encode())
+    marked: list[bytes] = []
+    for line in union.splitlines():
+        if not line:
+            continue
+        subject, predicate, rest = line.split(b" ", 2)
+        obj = rest[:-2]
+        summary.predicates.add(predicate[1:-1].decode())
+        subjects.add(subject)
+        objects.add(obj)
+        if predicate == type_term and obj.startswith(b"<"):
+            summary.typed.setdefault(obj[1:-1].decode(), set()).add(subject.decode())
+            if subject.startswith(b"<" + base.encode()):
+                summary.entities.add(subject[1:-1].decode())
+        elif predicate in special:
+            marked.append(line)
+    for triple in parse(b"\n".join(marked) + b"\n", format=RdfFormat.N_TRIPLES):
+        if triple.predicate.value == PROV + "generatedAtTime" and isinstance(
+            triple.object, Literal
+        ):
+            summary.generated.add(triple.object)
+        elif isinstance(triple.object, NamedNode):
+            summary.activities.add(triple.object.value)
+    summary.subjects, summary.objects = len(subjects), len(objects)
+    return _description(summary, distributions, base, publisher, version)
+
+
+def _description(
+    summary: _Summary,
+    distributions: Sequence[Distribution],
+    base: str,
+    publisher: Publisher | None,
+    version: str,
+) -> list[Triple]:
     publisher = publisher or Publisher()
     dataset = base + "dataset"
     node = _iri(dataset)
@@ -201,28 +292,7 @@ def describe_dataset(
     def add(subject: NamedNode, predicate: str, obj: NamedNode | Literal) -> None:
         out.append(Triple(subject, _iri(predicate), obj))
 
-    typed: dict[str, set[str]] = {}
-    entities: set[str] = set()
-    count = 0
-    predicates: set[str] = set()
-    subjects: set[object] = set()
-    objects: set[object] = set()
-    generated: set[Literal] = set()
-    activity_names: set[str] = set()
-    for q in statements:
-        count += 1
-        predicate = q.predicate.value
-        predicates.add(predicate)
-        subjects.add(q.subject)
-        objects.add(q.object)
-        if predicate == RDF_TYPE and isinstance(q.object, NamedNode):
-            typed.setdefault(q.object.value, set()).add(str(q.subject))
-            if isinstance(q.subject, NamedNode) and q.subject.value.startswith(base):
-                entities.add(q.subject.value)
-        elif predicate == PROV + "generatedAtTime" and isinstance(q.object, Literal):
-            generated.add(q.object)
-        elif predicate == PROV + "wasGeneratedBy" and isinstance(q.object, NamedNode):
-            activity_names.add(q.object.value)
+    typed, entities = summary.typed, summary.entities
     articles = len(typed.get(_NEWS_ARTICLE, ()))
     add(node, RDF_TYPE, _iri(VOID + "Dataset"))
     add(node, RDF_TYPE, _iri(DCAT + "Dataset"))
@@ -243,21 +313,21 @@ def describe_dataset(
     )
     add(node, DCTERMS + "license", _iri(LICENSE))
     add(node, DCTERMS + "publisher", _iri(publisher.iri))
-    times = sorted(generated, key=lambda t: t.value)
+    times = sorted(summary.generated, key=lambda t: t.value)
     if times:
         add(node, DCTERMS + "issued", times[0])
         add(node, DCTERMS + "modified", times[-1])
-    activities = sorted(activity_names) or [f"{base}activity/consortia-{version}"]
+    activities = sorted(summary.activities) or [f"{base}activity/consortia-{version}"]
     for activity in activities:
         add(node, PROV + "wasGeneratedBy", _iri(activity))
     add(node, VOID + "uriSpace", Literal(base))
-    add(node, VOID + "triples", _count(count))
+    add(node, VOID + "triples", _count(summary.count))
     add(node, VOID + "entities", _count(len(entities)))
     add(node, VOID + "classes", _count(len(typed)))
-    add(node, VOID + "properties", _count(len(predicates)))
-    add(node, VOID + "distinctSubjects", _count(len(subjects)))
-    add(node, VOID + "distinctObjects", _count(len(objects)))
-    for vocabulary in _vocabularies(predicates, typed):
+    add(node, VOID + "properties", _count(len(summary.predicates)))
+    add(node, VOID + "distinctSubjects", _count(summary.subjects))
+    add(node, VOID + "distinctObjects", _count(summary.objects))
+    for vocabulary in _vocabularies(summary.predicates, typed):
         add(node, VOID + "vocabulary", _iri(vocabulary))
     for distribution in distributions:
         out.extend(_distribution(node, distribution))

@@ -260,6 +260,7 @@ def write_merged(
     prefixes: Mapping[str, str] | None = None,
     *,
     base: str | None = None,
+    union: bytes | None = None,
 ) -> Written:
     """`write_dataset` for a build's merged output: N-Quads as `canonical_nquads`
     writes them (as `write_rdf` writes ``.nq``).
@@ -278,6 +279,18 @@ def write_merged(
                 payload = _gzip(payload)
             write_atomically(destination, payload)
         size = len(payload)
+    elif name in ("turtle", "nt") and union is not None:
+        # The distinct triples are at hand (N-Triples lines): sorted as bytes,
+        # they need no set of a million terms.
+        payload, count = _render_union(union, name, prefixes or {})
+        if destination is None:
+            sys.stdout.buffer.write(payload)
+            sys.stdout.buffer.flush()
+        else:
+            if destination.name.lower().endswith(".gz"):
+                payload = _gzip(payload)
+            write_atomically(destination, payload)
+        size = len(payload)
     else:
         statements = _parse_nquads(nquads)
         used = load_context() if name == "jsonld" else (prefixes or {})
@@ -285,14 +298,48 @@ def write_merged(
     if destination is None:
         return Written(None, name, count, size, None)
     description = describe.description_path(destination)
-    triples = describe.describe_dataset(
-        _parse_nquads(nquads),
-        [describe.Distribution(destination, name, size)],
-        base=base,
-        distinct=True,
-    )
+    distributions = [describe.Distribution(destination, name, size)]
+    if union is not None:
+        triples = describe.describe_union(union, nquads.count(b"\n"), distributions, base=base)
+    else:
+        triples = describe.describe_dataset(
+            _parse_nquads(nquads), distributions, base=base, distinct=True
+        )
     write_description(triples, description)
     return Written(destination, name, count, size, description)
+
+
+_TYPE_TERM = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def _render_union(union: bytes, fmt: str, prefixes: Mapping[str, str]) -> tuple[bytes, int]:
+    """N-Triples lines of distinct triples as `_render` writes Turtle or N-Triples.
+
+    Lines sort as `_triple_key` sorts triples: UTF-8 keeps code-point order, and
+    a term's N-Triples text is its ``str()``.
+    """
+    if fmt == "nt":
+        lines = sorted(line for line in union.splitlines() if line)
+        return b"".join(line + b"\n" for line in lines), len(lines)
+
+    # One bytes key per triple, (subject, rdf:type first, predicate, object)
+    # joined by NUL (never in N-Triples text): a tuple per triple costs twice.
+    def key(line: bytes) -> bytes:
+        subject, predicate, rest = line.split(b" ", 2)
+        first = b"0" if predicate == _TYPE_TERM else b"1"
+        return b"\0".join((subject, first + predicate[1:-1], rest[:-2]))
+
+    def line(key: bytes) -> bytes:
+        subject, predicate, obj = key.split(b"\0", 2)
+        return b"%s <%s> %s .\n" % (subject, predicate[1:], obj)
+
+    keys = sorted(key(line) for line in union.splitlines() if line)
+    ordered = parse(b"".join(line(k) for k in keys), format=RdfFormat.N_TRIPLES)
+    count = len(keys)
+    del keys
+    ordered_prefixes = {name: prefixes[name] for name in sorted(prefixes)}
+    data = _serialize(ordered, RdfFormat.TURTLE, ordered_prefixes)
+    return _sorted_prefixes(data), count
 
 
 def _parse_nquads(nquads: bytes) -> Iterable[Quad]:

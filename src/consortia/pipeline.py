@@ -381,7 +381,7 @@ def build(
         prefixes = _prefixes(project)
         with _timed(timings, "export"):
             # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
-            write_merged(nquads, output, prefixes=prefixes, base=project.base)
+            write_merged(nquads, output, prefixes=prefixes, base=project.base, union=change.union)
             write_atomically(project.last_build, nquads)
         with _timed(timings, "store"):
             if loading is not None:

@@ -177,3 +177,18 @@ def test_incremental_checks_keep_and_drop_results_as_a_clean_build(tmp_path: Pat
     assert fixed.reprocessed == (GOLD[2].stem,)
     assert not any("url" in r.message for r in fixed.report.results)
     assert sorted(repr(r) for r in fixed.report.results) == clean("clean-2")
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq"])
+def test_a_build_writes_what_export_writes(tmp_path: Path, suffix: str) -> None:
+    """A build writes its output from N-Triples and N-Quads lines; `write_rdf`
+    from the quads: the same bytes, whatever the format."""
+    from consortia.export import write_rdf
+
+    sources = _corpus(tmp_path / "articles", GOLD)
+    result = build(
+        Project.load(state=tmp_path / "state", base=B), [sources], tmp_path / f"out{suffix}"
+    )
+    prefixes = result.prefixes
+    write_rdf(result.quads, tmp_path / f"again{suffix}", prefixes=prefixes)
+    assert (tmp_path / f"out{suffix}").read_bytes() == (tmp_path / f"again{suffix}").read_bytes()

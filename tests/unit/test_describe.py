@@ -134,3 +134,20 @@ def test_published_context_holds_every_model_prefix() -> None:
     context = load_context()
     assert {name: context.get(name) for name in templates["prefixes"]} == templates["prefixes"]
     assert context["id"] == B
+
+
+def test_the_description_from_triple_lines_is_the_same(tmp_path: Path) -> None:
+    """A build describes its output from N-Triples lines (no term objects): the
+    same description as from the quads, on every gold article at once."""
+    import pyoxigraph as ox
+
+    from consortia.describe import Distribution, describe_dataset, describe_union
+    from consortia.pipeline import build
+    from consortia.project import Project
+
+    gold = Path(__file__).resolve().parents[1] / "gold"
+    result = build(Project.load(state=tmp_path / "state"), [gold], tmp_path / "all.nq")
+    union = ox.serialize({q.triple for q in result.quads}, format=ox.RdfFormat.N_TRIPLES)
+    where = [Distribution(tmp_path / "all.nq", "nq", 1)]
+    expected = describe_dataset(result.quads, where)
+    assert describe_union(union, result.quad_count, where) == expected
