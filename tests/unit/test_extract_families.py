@@ -486,3 +486,237 @@ def test_and_between_two_whole_names_separates_them(extractor: Extractor) -> Non
     assert ("memberOf", "Calhaven Robotics", "Lumen Freight Consortium") in found
     names = {m.entity.name for m in extract(extractor, body).mentions}
     assert "Ministry of Science and Technology" in names
+
+
+# -- fourth round (issue 3): families from articles of other outlets --------------
+
+
+def roles(extraction: Extraction) -> set[tuple[str, str, str | None]]:
+    return {
+        (f.subject.name, f.object.name, f.role)
+        for f in extraction.facts
+        if f.relation == "holdsPost"
+    }
+
+
+@pytest.mark.parametrize(
+    ("long", "short"),
+    [
+        ("Brastel Pagos Ltda", "Brastel Pagos"),
+        ("Korimachi Ceramics K.K.", "Korimachi Ceramics"),
+        ("Banco del Cóndor S.A.", "Banco del Cóndor"),
+        ("Vestrand Kraft AS", "Vestrand Kraft"),
+    ],
+)
+def test_a_name_without_its_legal_form_is_the_same_entity(
+    extractor: Extractor, long: str, short: str
+) -> None:
+    body = (
+        f"{long} joined the Meridian Payments Alliance on Monday. "
+        f"Maria Lopes, a director of {short}, said the move was overdue."
+    )
+    extraction = extract(extractor, body)
+    names = {m.span.text: m.entity.name for m in extraction.mentions}
+    assert names[short] == long
+
+
+def test_an_acronym_introduced_without_brackets(extractor: Extractor) -> None:
+    body = (
+        "The Pacific Freight Data Alliance, known by its Spanish initials AFDP, was launched "
+        "on Tuesday by Norvik Shipping and Carrow Ports. AFDP is based in Lima."
+    )
+    found = facts(extract(extractor, body))
+    assert ("foundedBy", "Pacific Freight Data Alliance", "Norvik Shipping") in found
+    assert ("headquarteredIn", "Pacific Freight Data Alliance", "Lima") in found
+
+
+def test_a_fronted_founding_does_not_swallow_its_subject(extractor: Extractor) -> None:
+    body = (
+        "Founded in 2013 by Tarsen Metering and Holbeck Controls, the Open Meter Alliance "
+        "grew quickly in Europe."
+    )
+    found = facts(extract(extractor, body))
+    assert ("foundedBy", "Open Meter Alliance", "Tarsen Metering") in found
+    assert ("foundedBy", "Open Meter Alliance", "Holbeck Controls") in found
+
+
+def test_founded_by_people_then_the_company(extractor: Extractor) -> None:
+    body = (
+        "About Fennick Labs\n\n"
+        "Founded in 2012 by Ana Ruiz and Tom Hale, the company builds sensors."
+    )
+    found = facts(extract(extractor, body))
+    assert ("foundedBy", "Fennick Labs", "Ana Ruiz") in found
+    assert ("foundedBy", "Fennick Labs", "Tom Hale") in found
+
+
+def test_second_verb_of_a_clause_keeps_its_subject(extractor: Extractor) -> None:
+    body = (
+        "The Grid Data Forum was set up in 2009 by the Power Research Consortium and is "
+        "affiliated with the Municipal Utilities Association."
+    )
+    found = facts(extract(extractor, body))
+    assert ("affiliatedWith", "Grid Data Forum", "Municipal Utilities Association") in found
+    assert not any(f[0] == "affiliatedWith" and f[1] == "Power Research Consortium" for f in found)
+
+
+def test_a_list_with_semicolons_and_appositions(extractor: Extractor) -> None:
+    body = (
+        "Other members of the Andes Card Alliance include Caja Tumbes, the Peruvian savings "
+        "bank; Movira S.A.C., a unit of Telvanda; and Quenti Pay, a Lima-based start-up."
+    )
+    found = facts(extract(extractor, body))
+    for member in ("Caja Tumbes", "Movira S.A.C.", "Quenti Pay"):
+        assert ("memberOf", member, "Andes Card Alliance") in found
+    assert not any(f[1] == "Peruvian" for f in found)
+
+
+def test_with_operations_in(extractor: Extractor) -> None:
+    body = "Andora Finance PLC, a London-listed lender with operations in Ecuador, raised money."
+    assert ("operatesIn", "Andora Finance PLC", "Ecuador") in facts(extract(extractor, body))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Karin Ek, head of alternative drives at Volvo Trucks, said the test went well.",
+            ("Karin Ek", "Volvo Trucks", "head of alternative drives"),
+        ),
+        (
+            "Tove Lind, who chairs the Baltic Grid Council and is senior vice president of "
+            "grid technology at Ostra Energi AS, spoke first.",
+            ("Tove Lind", "Ostra Energi AS", "senior vice president of grid technology"),
+        ),
+    ],
+)
+def test_a_post_with_its_field(
+    extractor: Extractor, body: str, expected: tuple[str, str, str]
+) -> None:
+    assert expected in roles(extract(extractor, body))
+
+
+def test_posts_taken_up_in_the_alliance_of_the_text(extractor: Extractor) -> None:
+    body = (
+        "The Coastal Payments Alliance was launched on Monday by Banco Marino and Telcosta. "
+        "Lucia Prado, the chief executive of Banco Marino, was named the alliance's first "
+        "president. Jorge Vidal, a director of Telcosta, will serve as vice president, while "
+        "Elena Soto, general counsel at Telcosta, becomes secretary."
+    )
+    found = roles(extract(extractor, body))
+    assert ("Lucia Prado", "Coastal Payments Alliance", "president") in found
+    assert ("Jorge Vidal", "Coastal Payments Alliance", "vice president") in found
+    assert ("Elena Soto", "Coastal Payments Alliance", "secretary") in found
+
+
+def test_whose_president_will_chair_the_group(extractor: Extractor) -> None:
+    body = (
+        "The Kanto Battery Consortium was established on Tuesday. Its founding members are "
+        "Hanabe Chemical Co. and Ogura Trading Co., whose president, Kenji Mori, will chair "
+        "the group."
+    )
+    extraction = extract(extractor, body)
+    assert ("Kenji Mori", "Kanto Battery Consortium", "chairman") in roles(extraction)
+    assert ("ledBy", "Kanto Battery Consortium", "Kenji Mori") in facts(extraction)
+
+
+def test_whose_members_include_does_not_take_the_founding_date(extractor: Extractor) -> None:
+    body = (
+        "The Harbor Data Council, founded in 2019, whose members include Ostra Logistics, "
+        "Mellor Ports and Dunmore Shipping, met in Oslo on Tuesday."
+    )
+    members = [f for f in extract(extractor, body).facts if f.relation == "memberOf"]
+    assert {f.subject.name for f in members} == {
+        "Ostra Logistics",
+        "Mellor Ports",
+        "Dunmore Shipping",
+    }
+    assert all(f.since is None for f in members)
+
+
+def test_a_date_of_another_alliance_is_not_borrowed(extractor: Extractor) -> None:
+    body = (
+        "Grenholm Energy joined the Arctic Hydrogen Alliance in March. "
+        "Triodos Bank has joined the Dutch Payments Association."
+    )
+    members = {f.subject.name: f.since for f in extract(extractor, body).facts}
+    assert members["Triodos Bank"] is None
+    assert members["Grenholm Energy"] is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "place"),
+    [
+        ("Grenholm Energy, which is based in Mo i Rana, makes hydrogen.", "Mo i Rana"),
+        ("Whitby Hardware, which is based in Muskegon Heights, sells tools.", "Muskegon Heights"),
+    ],
+)
+def test_places_the_gazetteer_lacks_or_spells_with_a_particle(
+    extractor: Extractor, body: str, place: str
+) -> None:
+    extraction = extract(extractor, body)
+    assert kinds(extraction)[place] == "Location"
+    assert any(f.relation == "headquarteredIn" and f.object.name == place for f in extraction.facts)
+
+
+def test_a_name_that_starts_with_a_lowercase_article(extractor: Extractor) -> None:
+    body = (
+        "Lenders such as de Volksbank and Triodos Bank have joined the Dutch Payments Association."
+    )
+    found = facts(extract(extractor, body))
+    assert ("memberOf", "de Volksbank", "Dutch Payments Association") in found
+
+
+def test_a_place_inside_a_place_in_a_plan(extractor: Extractor) -> None:
+    body = "The group will set up a research centre in Sendai, in Miyagi Prefecture, next year."
+    assert ("locatedIn", "Sendai", "Miyagi") in facts(extract(extractor, body))
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "kind"),
+    [
+        (
+            "Velora joined the Alliance for Open Packaging on Monday.",
+            "Alliance for Open Packaging",
+            "Alliance",
+        ),
+        (
+            "The Federation of Korean Machine Industries met in Seoul.",
+            "Federation of Korean Machine Industries",
+            "Alliance",
+        ),
+        (
+            "The Korlan Special Interest Group met in Oslo.",
+            "Korlan Special Interest Group",
+            "Alliance",
+        ),
+        ("The Council of Ministers met in Oslo.", "Council of Ministers", "Organization"),
+    ],
+)
+def test_the_head_of_a_name_types_it(extractor: Extractor, body: str, name: str, kind: str) -> None:
+    assert kinds(extract(extractor, body))[name] == kind
+
+
+def test_a_name_described_as_an_association_is_an_alliance(extractor: Extractor) -> None:
+    body = (
+        "Forty companies on Tuesday signed the deeds that establish Datavia, the non-profit "
+        "association that will run the data project. Among the German founders are Korvex "
+        "and Selmar."
+    )
+    extraction = extract(extractor, body)
+    assert kinds(extraction)["Datavia"] == "Alliance"
+    assert ("memberOf", "Korvex", "Datavia") in facts(extraction)
+
+
+def test_and_between_two_plain_names_separates_them(extractor: Extractor) -> None:
+    body = "Ostra Logistics and Mellor Ports have joined the Harbor Data Council."
+    found = facts(extract(extractor, body))
+    assert ("memberOf", "Ostra Logistics", "Harbor Data Council") in found
+    assert ("memberOf", "Mellor Ports", "Harbor Data Council") in found
+
+
+def test_a_possessive_between_two_unknown_names_separates_them(extractor: Extractor) -> None:
+    body = "Wen Tao, who heads Norvane Telecom's Network Research Institute, spoke first."
+    names = {m.span.text for m in extract(extractor, body).mentions}
+    assert "Norvane Telecom" in names
+    assert "Norvane Telecom's Network Research Institute" not in names

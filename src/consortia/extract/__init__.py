@@ -165,6 +165,10 @@ class _Run:
                 match = re.match(
                     r" \(([A-Z][A-Za-z0-9&-]{1,10}(?: [A-Z][A-Za-z0-9&-]{1,10})?)\)", after
                 )
+                introduced = self.r.clauses.get("acronym_intro")
+                if match is None and introduced is not None:
+                    # "X, known by its Spanish initials XY," / "X, also known as XY,"
+                    match = introduced.match(self.body, cand.span.end, cand.span.end + 60)
                 if match:
                     defined[match.group(1)] = cand.entity
                     nxt = i + 1
@@ -224,7 +228,16 @@ class _Run:
                 owners.setdefault(" ".join(words[:-1]), set()).add(entity)  # "Acme Tech ASA"
         for i, cand in enumerate(self.cands):
             found = owners.get(cand.span.text)
-            if cand.kind != NAME or found is None or len(found) != 1:
+            if found is None or len(found) != 1:
+                continue
+            # a name typed on its own ("Banco del Páramo" after "Banco del Páramo
+            # S.A.", "Telandina" after "a unit of") is still the short form
+            if cand.kind != NAME and not (
+                cand.kind == "Organization"
+                and cand.entity is not None
+                and cand.entity.name == cand.span.text
+                and self.r.registry.lookup(cand.span.text) is None
+            ):
                 continue
             (entity,) = found
             after = self.body[cand.span.end : cand.span.end + 14]
@@ -286,7 +299,11 @@ class _Run:
                 and words[0] in self.r.given_names
                 and all(_CAPITALISED.fullmatch(w) or w in self.r.name_particles for w in words)
                 and not any(w in self.r.designators for w in words[1:])
-                and self.x.gazetteer.lookup(" ".join(words[1:])) is None
+                # a town as the surname is still a surname ("Tom Hale", "Ana Lima")
+                and (
+                    (place := self.x.gazetteer.lookup(" ".join(words[1:]))) is None
+                    or (place.kind == "City" and len(words) == 2)
+                )
             ):
                 people.setdefault(cand.span.text, Entity(cand.span.text, "Person"))
         for name in list(people):  # "Van der Werff" after "Anko van der Werff": one person
@@ -534,8 +551,11 @@ class _Run:
             noun = match.group(2)
             kind = self.r.anaphora[noun]
             after = sentence.text[match.end() : match.end() + 7]
-            if sentence.text[: match.start()].endswith("⟩, ") and not self.r.clauses["own"].match(
-                after
+            head = sentence.text[: match.start()]
+            if (
+                head.endswith("⟩, ")
+                and not self.r.clauses["own"].match(after)
+                and not _after_fronted(head, self.r.fronted)
             ):
                 continue  # "X, the industry group that ...": an apposition describing X
             earlier = [int(t.group(2)) for t in _TOKEN.finditer(sentence.text[: match.start()])]
@@ -545,13 +565,20 @@ class _Run:
                 kind = "Alliance"
             antecedent = self._described(noun, number, prefix)
             if kind == "Any":  # "the forum": the latest name ending in "Forum"
+                # (a name merely containing the word, "Eclipse Foundation Europe
+                # GmbH", only when no name ends in it)
                 antecedent = next(
                     (
                         i
+                        for ending in (True, False)
                         for i in range(here - 1, -1, -1)
                         if (entity := self.cands[i].entity) is not None
                         and entity.kind in ("Organization", "Alliance")
-                        and noun.capitalize() in entity.name.split()
+                        and (
+                            self._name_ends_in(entity.name, noun.capitalize())
+                            if ending
+                            else noun.capitalize() in entity.name.split()
+                        )
                     ),
                     None,
                 )
@@ -634,6 +661,13 @@ class _Run:
         if len(tokens) == count:
             listed = ", ".join(tokens[:-1]) + " and " + tokens[-1]
             sentence.text = listed + sentence.text[match.end() :]
+
+    def _name_ends_in(self, name: str, word: str) -> bool:
+        """Whether a name ends in a word, legal forms aside ("Acme Forum Ltd")."""
+        words = name.split()
+        while len(words) > 1 and words[-1].rstrip(".") in self.r.legal_forms:
+            words.pop()
+        return words[-1] == word
 
     def _modifier_token(self, text: str, token: re.Match[str]) -> bool:
         rest = text[token.end() :]
@@ -910,11 +944,24 @@ class _Run:
     def _recent_date(self, sentence: _Sentence) -> PartialDate | None:
         """The date of a sentence just before, which a list of members often continues."""
         number = self.sentences.index(sentence)
+        here = self._alliances_named(sentence)
         for previous in reversed(self.sentences[max(0, number - 3) : number]):
             found = _first_date(find_dates(previous.span.text, self.article.published))
             if found is not None:
+                # "A joined X in March. B and C have joined Y.": Y's newcomers are not X's
+                there = self._alliances_named(previous)
+                if here and there and not here & there:
+                    return None
                 return found
         return None
+
+    def _alliances_named(self, sentence: _Sentence) -> set[Entity]:
+        """The alliances a sentence names (by name or description)."""
+        return {
+            entity
+            for t in _TOKEN.finditer(sentence.text)
+            if t.group(1) == "A" and (entity := self.cands[int(t.group(2))].entity) is not None
+        }
 
     def _add(
         self,
@@ -1049,6 +1096,13 @@ def _pairs(text: str) -> Iterator[tuple[int, int]]:
     """The (person, organization) pairs of "A of X, B of Y and C of Z"."""
     for match in _PAIR.finditer(text):
         yield int(match.group(1)), int(match.group(2))
+
+
+def _after_fronted(head: str, fronted: frozenset[str]) -> bool:
+    """Whether a text before a comma is a fronted phrase naming people ("Founded
+    in 2012 by A and B, the company ..."): what follows the comma is the subject."""
+    first = head.split(" ", 1)[0]
+    return first in fronted and head.count(",") == 1 and bool(re.search(r"⟨P\d+⟩, $", head))
 
 
 def _tokens(text: str) -> Iterator[int]:

@@ -62,6 +62,9 @@ class MentionFinder:
             },
             key=lambda f: (-len(f), f),
         )
+        # A lowercase article that begins a name ("de Volksbank"), after a lowercase word.
+        articles = "|".join(re.escape(w) for w in sorted(resources.name_articles)) or "(?!)"
+        self._lowercase_article = re.compile(rf"(?:^|(?<=[a-z,;:] ))({articles}) $")
         body = "|".join(re.escape(f) for f in titled) or "(?!)"
         self._titled_post = re.compile(
             rf"(?:{body})(?: (?:and|&) (?:{body}|[A-Z]{{2,4}}))?(?![\w-])"
@@ -91,7 +94,27 @@ class MentionFinder:
             found.append(self._candidate(sentence, start, end, entity.kind, entity))
         for match in self._sequence.finditer(text):
             for start, end in _free_parts(match.start(), match.end(), taken):
-                found.extend(self._segment(sentence, start, end))
+                parts = self._segment(sentence, start, end)
+                article = self._lowercase_article.search(text, 0, start)
+                if (
+                    article
+                    and article.end() == start == match.start()
+                    and parts
+                    and parts[0].span.start == sentence.start + start
+                    and parts[0].kind in (NAME, "Organization")
+                    and (parts[0].entity is None or parts[0].entity.name == parts[0].span.text)
+                ):  # "lenders such as de Volksbank": the article is part of the name
+                    head = parts[0]
+                    name = text[article.start(1) : head.span.end - sentence.start]
+                    entity = None if head.entity is None else replace(head.entity, name=name)
+                    parts[0] = self._candidate(
+                        sentence,
+                        article.start(1),
+                        head.span.end - sentence.start,
+                        head.kind,
+                        entity,
+                    )
+                found.extend(parts)
         found.sort(key=lambda c: c.span.start)
         return found
 
@@ -175,9 +198,17 @@ class MentionFinder:
                     sentence, right_start, end
                 )
         possessive = re.match(r"(.+?)['’]s ", name)
+        owned = name[possessive.end() :].split() if possessive else []
         if possessive and (
             self.gazetteer.lookup(possessive.group(1))
             or self.r.registry.lookup(possessive.group(1))
+            # "China Unicom's Network Technology Research Institute": a name of two
+            # words or more owning a designated one ("Lloyd's Banking Group" stays one)
+            or (
+                len(possessive.group(1).split()) >= 2
+                and len(owned) >= 2
+                and owned[-1] in self.r.designators
+            )
         ):  # "Germany's Federal Ministry", "China Unicom's institute": two names
             head_end = start + len(possessive.group(1))
             rest = start + len(possessive.group(0))
@@ -206,6 +237,16 @@ class MentionFinder:
         )
         if dateline and place is None:
             place = self.gazetteer.lookup(name.title())
+        if (
+            place is None
+            and len(words) == 2
+            and words[1] in self.r.place_heads
+            and (town := self.gazetteer.lookup(words[0])) is not None
+            and town.kind == "City"
+            and self._place_context(text, start, end)
+        ):  # "in Muskegon Heights": a town the gazetteer does not know, named after one it does
+            entity = Entity(name, "Location", "City")
+            return [self._candidate(sentence, start, end, "Location", entity)]
         one_word_city = place is not None and place.kind == "City" and len(words) == 1
         if one_word_city and not dateline and not self._place_context(text, start, end):
             place = None  # "Honda" among carmakers is not the Colombian town
@@ -319,13 +360,21 @@ class MentionFinder:
                 # and Calhaven Robotics" are two: a name ending in a designator on
                 # each side.
                 left, right = words[:i], words[i + 1 :]
-                if not (
+                two_names = (
                     len(left) >= 2
-                    and before in self.r.designators
                     and len(right) >= 2
                     and right[0] not in self.r.and_joinable
-                    and self._designated_kind(right) is not None
-                ):
+                    and (
+                        (before in self.r.designators and self._designated_kind(right) is not None)
+                        # "Ostra Logistics and Mellor Ports": no "of" on the left, no
+                        # designator on the right to share ("Trade and Investment Commission")
+                        or (
+                            not any(w in self.r.connectors for w in left)
+                            and self._designated_kind(right) is None
+                        )
+                    )
+                )
+                if not two_names:
                     continue
             if word in self.r.name_particles and words[0] in self.r.leading_designators:
                 continue  # "Bangko Sentral ng Pilipinas"
@@ -347,8 +396,16 @@ class MentionFinder:
         if len(words) < 2:
             return None
         for size in (3, 2):  # "Shoreline Credit Union": "Credit Union" makes an organization
-            if len(words) > size and " ".join(words[-size:]) in self.r.designators:
+            if len(words) >= size and " ".join(words[-size:]) in self.r.designators:
                 return self.r.designators[" ".join(words[-size:])]
+        # "Alliance for Open Media": a leading designator before "for"/"of" is the head
+        if (
+            len(words) > 2
+            and words[1] in ("of", "for")
+            and "Alliance"
+            in (self.r.leading_designators.get(words[0]), self.r.designators.get(words[0]))
+        ):
+            return "Alliance"
         if words[-1] in self.r.designators:
             return self.r.designators[words[-1]]
         for i, word in enumerate(words[1:-1], start=1):

@@ -73,6 +73,8 @@ class Resources:
     not_names: frozenset[str]
     and_joinable: frozenset[str]
     place_suffixes: frozenset[str]
+    place_heads: frozenset[str]
+    name_articles: frozenset[str]
     legal_forms: frozenset[str]
     demonyms: frozenset[str]
     name_prefixes: frozenset[str]
@@ -282,6 +284,8 @@ def load_resources(mappings: Path) -> Resources:
         not_names=frozenset(lexicon.get("not_names") or []),
         and_joinable=frozenset(lexicon.get("and_joinable") or []),
         place_suffixes=frozenset(lexicon.get("place_suffixes") or []),
+        place_heads=frozenset(lexicon.get("place_heads") or []),
+        name_articles=frozenset(lexicon.get("name_articles") or []),
         name_prefixes=frozenset(str(w) for w in lexicon.get("name_prefixes") or []),
         demonyms=frozenset(str(w) for w in lexicon.get("demonyms") or []),
         legal_forms=frozenset(str(w).rstrip(".") for w in lexicon.get("legal_forms") or []),
