@@ -720,3 +720,115 @@ def test_a_possessive_between_two_unknown_names_separates_them(extractor: Extrac
     names = {m.span.text for m in extract(extractor, body).mentions}
     assert "Norvane Telecom" in names
     assert "Norvane Telecom's Network Research Institute" not in names
+
+
+# -- round 5: welcomes in quotes, two alliances at once, joint ventures, stakes --
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '"We are pleased to welcome Darnell Foods, Ostrava Logistics and Quimby Retail," '
+            "said Ruth Kemper, managing director of the Cold Chain Data Alliance.",
+            {
+                ("memberOf", "Darnell Foods", "Cold Chain Data Alliance"),
+                ("memberOf", "Ostrava Logistics", "Cold Chain Data Alliance"),
+                ("memberOf", "Quimby Retail", "Cold Chain Data Alliance"),
+            },
+        ),
+        (
+            "The Coastal Grid Consortium welcomed Harlow Power and Venn Utilities as new members.",
+            {
+                ("memberOf", "Harlow Power", "Coastal Grid Consortium"),
+                ("memberOf", "Venn Utilities", "Coastal Grid Consortium"),
+            },
+        ),
+        (
+            "Members that belong to both the Open Rail Forum Alliance and the Freight Data "
+            "Network, such as Torvik Cargo and Lindell Rail, will pay one fee.",
+            {
+                ("memberOf", "Torvik Cargo", "Open Rail Forum Alliance"),
+                ("memberOf", "Lindell Rail", "Open Rail Forum Alliance"),
+                ("memberOf", "Torvik Cargo", "Freight Data Network"),
+                ("memberOf", "Lindell Rail", "Freight Data Network"),
+            },
+        ),
+        (
+            "Berrin Motors and Kallix Power on Monday unveiled Cellway Partners, a 50-50 joint "
+            "venture that will make batteries.",
+            {
+                ("foundedBy", "Cellway Partners", "Berrin Motors"),
+                ("foundedBy", "Cellway Partners", "Kallix Power"),
+            },
+        ),
+        (
+            "Fennick Steel holds 60% of Ardwell Mining, which runs two mines.",
+            {("subOrganizationOf", "Ardwell Mining", "Fennick Steel")},
+        ),
+        (
+            "Holvik Chemicals owns a majority stake in Parrin Coatings.",
+            {("subOrganizationOf", "Parrin Coatings", "Holvik Chemicals")},
+        ),
+        (
+            "Tessaly Energy is a unit of the Oslo-based Norrvik Group and operates plants in "
+            "Spain and Portugal.",
+            {
+                ("subOrganizationOf", "Tessaly Energy", "Norrvik Group"),
+                ("operatesIn", "Tessaly Energy", "Spain"),
+                ("operatesIn", "Tessaly Energy", "Portugal"),
+            },
+        ),
+        (
+            "Banks including Ostmark, Verrel and Quandry have also signed up to the Nordic "
+            "Payments Council.",
+            {
+                ("memberOf", "Ostmark", "Nordic Payments Council"),
+                ("memberOf", "Verrel", "Nordic Payments Council"),
+                ("memberOf", "Quandry", "Nordic Payments Council"),
+            },
+        ),
+    ],
+)
+def test_round_five_families(
+    extractor: Extractor, body: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert expected <= facts(extract(extractor, body))
+
+
+def test_the_venture_refers_to_the_joint_venture_named_before(extractor: Extractor) -> None:
+    body = (
+        "Berrin Motors and Kallix Power announced Cellway Partners, a joint venture between "
+        "the two companies. The venture will keep its headquarters in Columbus."
+    )
+    assert ("headquarteredIn", "Cellway Partners", "Columbus") in facts(extract(extractor, body))
+
+
+def test_a_board_chair_of_a_venture_holds_the_post(extractor: Extractor) -> None:
+    body = (
+        "Cellway Partners will be run by Marta Olsen. Its board will be chaired by Kallix "
+        "executive Tomas Brandt."
+    )
+    extraction = extract(extractor, body)
+    assert any(
+        f.relation == "holdsPost"
+        and f.subject.name == "Tomas Brandt"
+        and f.object.name == "Cellway Partners"
+        and f.role == "chairman"
+        for f in extraction.facts
+    )
+
+
+def test_a_two_word_demonym_is_not_a_name(extractor: Extractor) -> None:
+    body = "Cellway Partners buys cells from the South Korean battery supplier Dongmun Cell."
+    assert "South" not in {m.span.text for m in extract(extractor, body).mentions}
+
+
+def test_a_wire_dateline_does_not_date_the_event(extractor: Extractor) -> None:
+    body = (
+        "OSLO, May 18 (Wire) - The Nordic Payments Council said on Monday it had added "
+        "two banks. Ostmark and Verrel joined the Nordic Payments Council."
+    )
+    joined = [f for f in extract(extractor, body).facts if f.relation == "memberOf"]
+    assert joined
+    assert all(str(f.since) == "2022-05-16" for f in joined)

@@ -490,11 +490,17 @@ class _Run:
                 return own[0]
             earlier = self.trail + here
             seen = [i for i in earlier if self.cands[i].kind == "Alliance"]
-            for fact in reversed(self.facts):  # the alliance the text is about
+            # the alliance the text is about: the one with most members so far
+            # (ties: the latest), not one named in passing ("members of both Y and Z")
+            members: dict[Entity, int] = {}
+            for fact in self.facts:
                 if fact.relation == "memberOf" and fact.object.kind == "Alliance":
-                    for i in reversed(seen):
-                        if self.cands[i].entity == fact.object:
-                            return i
+                    members[fact.object] = members.get(fact.object, 0) + 1
+            order = {fact.object: n for n, fact in enumerate(self.facts)}
+            for about in sorted(members, key=lambda e: (members[e], order[e]), reverse=True):
+                for i in reversed(seen):
+                    if self.cands[i].entity == about:
+                        return i
             for i in reversed(self.subjects[-2:] if prefer_subject else []):
                 if self.cands[i].kind == "Alliance" and i in earlier:
                     return i  # "Its members include": the last sentence's subject
@@ -584,7 +590,9 @@ class _Run:
                 )
                 if antecedent is None:
                     antecedent = self._antecedent(kind, here, prefix)
-            elif antecedent is None or self.cands[antecedent].kind != kind:
+            elif antecedent is None or (
+                self.cands[antecedent].kind != kind and noun not in self.r.either_anaphora
+            ):  # "X, a joint venture ..." then "the venture": X, company or alliance
                 antecedent = self._antecedent(kind, here, prefix)
             after = sentence.text[match.end() : match.end() + 7]
             own = self.r.clauses["own"].match(after)  # not an object of the verb
@@ -771,7 +779,9 @@ class _Run:
                     if pattern.relation == "memberOf":
                         if dates is None:
                             dates = _main_clause_dates(
-                                find_dates(sentence.span.text, self.article.published),
+                                find_dates(
+                                    self._undated(sentence.span.text), self.article.published
+                                ),
                                 sentence.span.text,
                                 self.r.clauses.get("subordinate_date"),
                             )
@@ -928,6 +938,14 @@ class _Run:
                 return fact.since
         return None
 
+    def _undated(self, text: str) -> str:
+        """The text with a wire dateline ("BOSTON, March 14 (Reuters) -") blanked out:
+        its date is the story's, not that of any event in the sentence."""
+        rule = self.r.clauses.get("dateline")
+        if rule is None:
+            return text
+        return rule.sub(lambda m: " " * len(m.group(0)), text, count=1)
+
     def _continued_date(self, sentence: _Sentence) -> PartialDate | None:
         """The date of the next sentence when it goes on about the same newcomers.
 
@@ -939,14 +957,16 @@ class _Run:
         following = self.sentences[number + 1].span.text
         if not any(c.match(following) for c in self.r.continuations):
             return None
-        return _first_date(find_dates(following, self.article.published))
+        return _first_date(find_dates(self._undated(following), self.article.published))
 
     def _recent_date(self, sentence: _Sentence) -> PartialDate | None:
         """The date of a sentence just before, which a list of members often continues."""
         number = self.sentences.index(sentence)
         here = self._alliances_named(sentence)
         for previous in reversed(self.sentences[max(0, number - 3) : number]):
-            found = _first_date(find_dates(previous.span.text, self.article.published))
+            found = _first_date(
+                find_dates(self._undated(previous.span.text), self.article.published)
+            )
             if found is not None:
                 # "A joined X in March. B and C have joined Y.": Y's newcomers are not X's
                 there = self._alliances_named(previous)

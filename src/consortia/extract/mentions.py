@@ -152,6 +152,9 @@ class MentionFinder:
             word = re.match(r"\S+", text[start:end])
             assert word is not None
             token = word.group(0)
+            if " " in text[start:end].strip() and text[start:end].strip() in self.r.demonyms:
+                start = end  # "the South Korean supplier": an adjective of two words, no name
+                break
             if self._given_month(text, start, end, token):
                 break  # "June Paik": a month that is a given name, before a surname
             if token in self.r.demonyms and start + len(token) < end:

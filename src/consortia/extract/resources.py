@@ -106,6 +106,8 @@ class Resources:
     name_particles: frozenset[str]
     numbers: dict[str, int]
     weak_designators: frozenset[str]
+    # descriptions that fit a company and an alliance alike ("the venture")
+    either_anaphora: frozenset[str] = frozenset()
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -324,4 +326,5 @@ def load_resources(mappings: Path) -> Resources:
         name_particles=frozenset(str(w) for w in lexicon.get("name_particles") or []),
         numbers={str(k).lower(): int(v) for k, v in (lexicon.get("numbers") or {}).items()},
         weak_designators=frozenset(str(w) for w in lexicon.get("weak_alliance_designators") or []),
+        either_anaphora=frozenset(str(w) for w in lexicon.get("either_anaphora") or []),
     )
