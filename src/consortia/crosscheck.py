@@ -47,7 +47,6 @@ __all__ = [
     "split_shapes",
     "store_of_lines",
     "union_store",
-    "union_store_of_lines",
 ]
 
 _SCHEMA = "https://schema.org/"
@@ -183,15 +182,6 @@ def union_store(quads: Iterable[ox.Quad]) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in {q.triple for q in quads})
     return store
-
-
-def union_store_of_lines(parts: Iterable[bytes]) -> ox.Store:
-    """:func:`union_store` from N-Triples documents: their distinct lines, bulk-loaded."""
-    lines: set[bytes] = set()
-    for part in parts:
-        lines.update(part.splitlines())
-    lines.discard(b"")
-    return store_of_lines(lines)
 
 
 def store_of_lines(lines: Iterable[bytes]) -> ox.Store:

@@ -173,14 +173,20 @@ def _write(
 ) -> tuple[int, int]:
     """Write and return (statements, bytes written)."""
     payload, count = _render(quads, name, prefixes)
+    return count, _emit(payload, destination)
+
+
+def _emit(payload: bytes, destination: Path | None) -> int:
+    """Write ``payload`` to ``destination`` (gzipped for ``.gz``, atomically) or
+    to stdout; return the bytes written."""
     if destination is None:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
-        return count, len(payload)
+        return len(payload)
     if destination.name.lower().endswith(".gz"):
         payload = _gzip(payload)
     write_atomically(destination, payload)
-    return count, len(payload)
+    return len(payload)
 
 
 # --- datasets: the file, its description, the published context ----------------
@@ -270,27 +276,12 @@ def write_merged(
     """
     name = _chosen_format(destination, None)
     if name == "nq":
-        payload, count = nquads, nquads.count(b"\n")
-        if destination is None:
-            sys.stdout.buffer.write(payload)
-            sys.stdout.buffer.flush()
-        else:
-            if destination.name.lower().endswith(".gz"):
-                payload = _gzip(payload)
-            write_atomically(destination, payload)
-        size = len(payload)
+        count, size = nquads.count(b"\n"), _emit(nquads, destination)
     elif name in ("turtle", "nt") and union is not None:
         # The distinct triples are at hand (N-Triples lines): sorted as bytes,
         # they need no set of a million terms.
         payload, count = _render_union(union, name, prefixes or {})
-        if destination is None:
-            sys.stdout.buffer.write(payload)
-            sys.stdout.buffer.flush()
-        else:
-            if destination.name.lower().endswith(".gz"):
-                payload = _gzip(payload)
-            write_atomically(destination, payload)
-        size = len(payload)
+        size = _emit(payload, destination)
     else:
         statements = _parse_nquads(nquads)
         used = load_context() if name == "jsonld" else (prefixes or {})
