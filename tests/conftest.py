@@ -7,6 +7,8 @@ so that the tests run on a fresh clone without anything outside the repository.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +18,9 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 from rdflib.compare import graph_diff, to_isomorphic
+
+from consortia.extract import Extraction, Extractor
+from consortia.sources import Article
 
 TESTS = Path(__file__).resolve().parent
 CASES = TESTS / "cases"
@@ -132,3 +137,50 @@ def built(workdir: Workdir, built_seed: BuiltSeed) -> Workdir:
     shutil.copy2(built_seed.output, workdir.output)
     shutil.copytree(built_seed.state, workdir.state)
     return workdir
+
+
+# --- extraction ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def extractor() -> Extractor:
+    """The extractor over the repository's mappings, loaded once for all tests."""
+    return Extractor.from_directory(TESTS.parent / "mappings")
+
+
+def extract_text(extractor: Extractor, body: str, published: dt.date) -> Extraction:
+    """What ``extractor`` finds in ``body``, read as an article published then."""
+    article = Article(id="t", title="Test", body=body, published=published, path=Path("t.md"))
+    return extractor.extract(article)
+
+
+def fact_triples(extraction: Extraction) -> set[tuple[str, str, str]]:
+    """The facts as (relation, subject name, object name)."""
+    return {(f.relation, f.subject.name, f.object.name) for f in extraction.facts}
+
+
+# --- shapes -------------------------------------------------------------------------
+
+#: Valid and invalid data per shape: ``tests/shapes/<Shape>/<valid|invalid>/<name>.ttl``.
+SHAPE_FIXTURES = TESTS / "shapes"
+
+
+def shape_fixtures(kind: str = "*") -> list[Path]:
+    """The fixture files, of one kind ("valid", "invalid") or all."""
+    return sorted(SHAPE_FIXTURES.glob(f"*/{kind}/*.ttl"))
+
+
+@functools.cache
+def shapes_graph() -> rdflib.Graph:
+    """The project's shapes, loaded once."""
+    from consortia.validation import load_shapes
+
+    return load_shapes(TESTS.parent / "shapes")
+
+
+@functools.cache
+def ontology_graph() -> rdflib.Graph:
+    """The project's ontology, loaded once."""
+    from consortia.validation import load_ontology
+
+    return load_ontology(TESTS.parent / "ontology" / "consortia.ttl")

@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,11 +27,10 @@ from rdflib import Graph
 
 from consortia.pipeline import class_hierarchy
 from consortia.project import Project
-from consortia.validation import Report, load_ontology, load_shapes, validate
-from tests.conftest import BuiltSeed
+from consortia.validation import Report, validate
+from tests.conftest import BuiltSeed, ontology_graph, shape_fixtures, shapes_graph
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "shapes"
 BATCH = ROOT / "tools" / "ShaclBatch.java"
 JENA_SHACL_JAR = Path("/usr/share/java/jena-shacl.jar")
 SH = "http://www.w3.org/ns/shacl#"
@@ -70,22 +68,8 @@ KNOWN_DIFFERENCES: dict[str, tuple[str, frozenset[Result]]] = {
 }
 
 
-def _fixtures() -> list[Path]:
-    return sorted(FIXTURES.glob("*/*/*.ttl"))
-
-
 def _fixture_id(path: Path) -> str:
     return f"{path.parts[-3]}/{path.parts[-2]}/{path.stem}"
-
-
-@cache
-def _shapes() -> Graph:
-    return load_shapes(ROOT / "shapes")
-
-
-@cache
-def _ontology() -> Graph:
-    return load_ontology(ROOT / "ontology" / "consortia.ttl")
 
 
 def _jena_classpath() -> str:
@@ -158,10 +142,10 @@ def jena(built_seed: BuiltSeed, tmp_path_factory: pytest.TempPathFactory) -> Jen
     folder = tmp_path_factory.mktemp("jena")
     project = Project.load(state=folder / "state")
     shapes = folder / "shapes.nt"
-    _shapes().serialize(shapes, format="nt", encoding="utf-8")
+    shapes_graph().serialize(shapes, format="nt", encoding="utf-8")
     hierarchy = folder / "hierarchy.nt"
     class_hierarchy(project).serialize(hierarchy, format="nt", encoding="utf-8")
-    inputs = [str(path) for path in _fixtures()] + [str(built_seed.output)]
+    inputs = [str(path) for path in shape_fixtures()] + [str(built_seed.output)]
     done = subprocess.run(
         ["java", "-cp", classpath, str(BATCH), str(shapes), str(hierarchy), *inputs],
         capture_output=True,
@@ -177,7 +161,9 @@ def jena(built_seed: BuiltSeed, tmp_path_factory: pytest.TempPathFactory) -> Jen
 
 
 def _pyshacl(path: Path) -> frozenset[Result]:
-    report: Report = validate(Graph().parse(path, format="turtle"), _shapes(), _ontology())
+    report: Report = validate(
+        Graph().parse(path, format="turtle"), shapes_graph(), ontology_graph()
+    )
     return frozenset(
         (
             result.severity.value,
@@ -218,7 +204,7 @@ def _assert_agree(name: str, ours: frozenset[Result], theirs: frozenset[Result])
     )
 
 
-@pytest.mark.parametrize("path", _fixtures(), ids=_fixture_id)
+@pytest.mark.parametrize("path", shape_fixtures(), ids=_fixture_id)
 def test_jena_agrees_on_fixture(jena: JenaRun, path: Path) -> None:
     _assert_agree(_fixture_id(path), _pyshacl(path), jena.results[str(path)])
 
@@ -230,5 +216,5 @@ def test_jena_agrees_on_the_built_seed(jena: JenaRun) -> None:
 
 
 def test_known_differences_name_existing_fixtures() -> None:
-    names = {_fixture_id(path) for path in _fixtures()}
+    names = {_fixture_id(path) for path in shape_fixtures()}
     assert set(KNOWN_DIFFERENCES) <= names

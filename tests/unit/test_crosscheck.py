@@ -22,16 +22,17 @@ from rdflib.util import from_n3
 from consortia.crosscheck import CrossCheck, check_union, split_shapes, union_store
 from consortia.pipeline import class_hierarchy, core_result
 from consortia.project import Project
-from consortia.validation import ValidationResult, load_shapes, validate
+from consortia.validation import ValidationResult, validate
+from tests.conftest import shape_fixtures, shapes_graph
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = sorted((ROOT / "tests" / "shapes").glob("*/*/*.ttl"))
+FIXTURES = shape_fixtures()
 
 
 @cache
 def _setup() -> tuple[Graph, Graph, Graph, CrossCheck]:
     project = Project.load(state=Path("/nonexistent"))
-    shapes = load_shapes(project.shapes)
+    shapes = shapes_graph()
     hierarchy = class_hierarchy(project)
     batch_shapes, cross = split_shapes(shapes, hierarchy)
     return shapes, hierarchy, batch_shapes, cross

@@ -12,24 +12,17 @@ from pathlib import Path
 import pytest
 
 from consortia.extract import Extraction, Extractor
-from consortia.sources import Article
+from tests.conftest import extract_text, fact_triples
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = dt.date(2021, 3, 10)  # a Wednesday
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor.from_directory(ROOT / "mappings")
-
-
 def extract(extractor: Extractor, body: str) -> Extraction:
-    article = Article(id="t", title="Test", body=body, published=PUBLISHED, path=Path("t.md"))
-    return extractor.extract(article)
+    return extract_text(extractor, body, PUBLISHED)
 
 
-def facts(extraction: Extraction) -> set[tuple[str, str, str]]:
-    return {(f.relation, f.subject.name, f.object.name) for f in extraction.facts}
+facts = fact_triples
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ shape); every result it produces must be that one, and it must produce some.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,37 +20,21 @@ from consortia.validation import (
     PREFIXES,
     Report,
     Severity,
-    load_ontology,
-    load_shapes,
     render_text,
     validate,
 )
+from tests.conftest import SHAPE_FIXTURES, ontology_graph, shape_fixtures, shapes_graph
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "shapes"
-
-
-def _fixtures(kind: str) -> list[Path]:
-    return sorted(FIXTURES.glob(f"*/{kind}/*.ttl"))
 
 
 def _fixture_id(path: Path) -> str:
     return f"{path.parts[-3]}/{path.stem}"
 
 
-@cache
-def _shapes() -> Graph:
-    return load_shapes(ROOT / "shapes")
-
-
-@cache
-def _ontology() -> Graph:
-    return load_ontology(ROOT / "ontology" / "consortia.ttl")
-
-
 def _validate(path: Path) -> Report:
     data = Graph().parse(path, format="turtle")
-    return validate(data, _shapes(), _ontology())
+    return validate(data, shapes_graph(), ontology_graph())
 
 
 def _expand(curie: str) -> str | None:
@@ -73,24 +56,24 @@ def _expectation(path: Path) -> tuple[str, str | None, str | None]:
 
 
 def test_fixtures_exist_for_every_shape() -> None:
-    shapes = {path.name for path in FIXTURES.iterdir() if path.is_dir()}
+    shapes = {path.name for path in SHAPE_FIXTURES.iterdir() if path.is_dir()}
     for shape in shapes:
         assert _fixtures_of(shape, "valid"), f"{shape} has no valid fixture"
         assert _fixtures_of(shape, "invalid"), f"{shape} has no invalid fixture"
 
 
 def _fixtures_of(shape: str, kind: str) -> list[Path]:
-    return sorted((FIXTURES / shape / kind).glob("*.ttl"))
+    return sorted((SHAPE_FIXTURES / shape / kind).glob("*.ttl"))
 
 
-@pytest.mark.parametrize("path", _fixtures("valid"), ids=_fixture_id)
+@pytest.mark.parametrize("path", shape_fixtures("valid"), ids=_fixture_id)
 def test_valid_fixture_conforms(path: Path) -> None:
     report = _validate(path)
     assert report.conforms, render_text(report)
     assert report.results == (), render_text(report)
 
 
-@pytest.mark.parametrize("path", _fixtures("invalid"), ids=_fixture_id)
+@pytest.mark.parametrize("path", shape_fixtures("invalid"), ids=_fixture_id)
 def test_invalid_fixture_fails_with_expected_result(path: Path) -> None:
     component, result_path, shape = _expectation(path)
     report = _validate(path)
