@@ -224,7 +224,7 @@ def check_union(
             this = row["this"]
             if not isinstance(this, ox.NamedNode | ox.BlankNode):
                 continue
-            if focus is not None and check.local and _plain(this) not in focus:
+            if focus is not None and check.local and node_name(this) not in focus:
                 continue
             value = _get(row, "value")
             if value is None and check.component.endswith("SPARQLConstraintComponent"):
@@ -241,7 +241,7 @@ def check_union(
             article = _article(store, this, graphs.get(this, set()))
             results.append(
                 ValidationResult(
-                    focus_node=_plain(this),
+                    focus_node=node_name(this),
                     label=_label(store, this),
                     article=article,
                     path=path,
@@ -808,7 +808,8 @@ def _get(row: ox.QuerySolution, name: str) -> object:
         return None
 
 
-def _plain(node: ox.NamedNode | ox.BlankNode) -> str:
+def node_name(node: ox.NamedNode | ox.BlankNode) -> str:
+    """A node as results name it: the IRI, or ``_:`` and a blank node's label."""
     return node.value if isinstance(node, ox.NamedNode) else f"_:{node.value}"
 
 
@@ -858,7 +859,7 @@ def _article(
     """The one article a focus node comes from (see ``validation._article``), else None."""
     article_type = ox.NamedNode(_SCHEMA + "NewsArticle")
     if any(True for _ in store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), article_type)):
-        return _plain(node)
+        return node_name(node)
     derived = ox.NamedNode(str(PROV.wasDerivedFrom))
     found: set[str] = set()
     for graph in graphs:

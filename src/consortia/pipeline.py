@@ -638,16 +638,14 @@ def _pref_labels(data: bytes) -> Iterator[tuple[bytes, bytes]]:
         line_start = data.rfind(b"\n", 0, start) + 1
         line_end = data.find(b"\n", start)
         line_end = len(data) if line_end < 0 else line_end
-        subject = data[line_start : start - 1]
         rest = data[start + len(_PREF) + 1 : line_end]
-        yield subject, rest[: rest.rfind(b'"') + 1] + _after_quote(rest)
+        # The predicate of the line (not the IRI quoted in some literal), with a
+        # literal object: '"Name"@en .' or '"Name"@en <graph> .'.
+        if data.find(b" ", line_start) == start - 1 and rest.startswith(b'"'):
+            close = rest.rfind(b'"')
+            tag = rest[close + 1 :].split(b" ", 1)[0]
+            yield data[line_start : start - 1], rest[: close + 1] + tag
         start = data.find(_PREF, line_end)
-
-
-def _after_quote(rest: bytes) -> bytes:
-    """The language tag or datatype after a literal's closing quote (``@en``)."""
-    tail = rest[rest.rfind(b'"') + 1 :]
-    return tail.split(b" ", 1)[0]
 
 
 def _language(literal: bytes) -> bytes:
@@ -660,8 +658,7 @@ def _demoted(output: ArticleOutput, chosen: Mapping[bytes, bytes]) -> ArticleOut
     def rewrite(data: bytes) -> list[bytes]:
         lines = []
         for line in data.splitlines():
-            if _PREF in line:
-                [(subject, literal)] = list(_pref_labels(line))
+            for subject, literal in _pref_labels(line):
                 if chosen.get(subject + b" " + _language(literal), literal) != literal:
                     line = line.replace(_PREF, _ALT, 1)
             lines.append(line)
@@ -797,7 +794,7 @@ def _focus(union: ox.Store, change: _UnionChange) -> set[str]:
     articles state, before and after, and the nodes pointing at a node whose
     statements in the union changed (a value's type decides an ``sh:class``),
     not every node pointing at an alliance the changed article mentions."""
-    from consortia.crosscheck import _plain
+    from consortia.crosscheck import node_name
 
     def subjects(statements: Iterable[bytes]) -> set[ox.NamedNode | ox.BlankNode]:
         return {
@@ -812,7 +809,7 @@ def _focus(union: ox.Store, change: _UnionChange) -> set[str]:
         for quad in union.quads_for_pattern(None, None, node)
         if isinstance(quad.subject, ox.NamedNode | ox.BlankNode)
     }
-    return {_plain(node) for node in subjects(change.stated) | pointing}
+    return {node_name(node) for node in subjects(change.stated) | pointing}
 
 
 def _read_cache(

@@ -192,3 +192,15 @@ def test_a_build_writes_what_export_writes(tmp_path: Path, suffix: str) -> None:
     prefixes = result.prefixes
     write_rdf(result.quads, tmp_path / f"again{suffix}", prefixes=prefixes)
     assert (tmp_path / f"out{suffix}").read_bytes() == (tmp_path / f"again{suffix}").read_bytes()
+
+
+def test_preferred_names_are_read_from_the_predicate_only() -> None:
+    """A sentence quoting the skos:prefLabel IRI is not a label to reconcile."""
+    from consortia.pipeline import _pref_labels
+
+    pref = b"<http://www.w3.org/2004/02/skos/core#prefLabel>"
+    data = (
+        b"<urn:a> " + pref + b' "Aerom\xc3\xa9xico"@en <urn:g> .\n'
+        b'<urn:e> <http://www.w3.org/ns/prov#value> "see ' + pref + b' here"@en <urn:g> .\n'
+    )
+    assert list(_pref_labels(data)) == [(b"<urn:a>", b'"Aerom\xc3\xa9xico"@en')]
