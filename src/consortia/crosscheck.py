@@ -34,7 +34,7 @@ from collections.abc import Collection as Sized
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import PROV, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
@@ -68,11 +68,16 @@ class _Check:
     severity: Severity
     component: str
     target: _Target
-    #: Whether a result for a focus node depends only on the node's own
-    #: statements and the descriptions of its values (all but the SPARQL
-    #: constraints, which may follow paths: cycles): such a check can be run
-    #: again for the changed focus nodes only.
-    local: bool = True
+    #: How far from a focus node the statements a result depends on may be:
+    #: 0 for the node's own statements, 1 when its values' statements count
+    #: too, and so on; None when unbounded (a path of any length: cycles) or
+    #: unknown. A check with a reach can be run again for changed nodes only
+    #: (see `reach_of`).
+    reach: int | None = 1
+
+    @property
+    def local(self) -> bool:
+        return self.reach is not None
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,11 @@ class CrossCheck:
 
     checks: tuple[_Check, ...]
     complete: bool = False
+
+    @property
+    def reach(self) -> int:
+        """The farthest reach of the local checks (see `_Check.reach`)."""
+        return max((c.reach for c in self.checks if c.reach is not None), default=0)
 
     def is_local(self, result: ValidationResult) -> bool:
         """Whether ``result`` comes from a local check (see `_Check.local`)."""
@@ -129,7 +139,7 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
                 severity=_severity(shapes, shape),
                 component=str(SH.SPARQLConstraintComponent),
                 target=target,
-                local=False,
+                reach=reach_of(query),
             )
         )
         handled.append((shape, constraint))
@@ -171,6 +181,82 @@ def split_shapes(shapes: Graph, hierarchy: Graph) -> tuple[Graph, CrossCheck]:
     return batch_shapes, CrossCheck(tuple(checks), complete)
 
 
+def reach_of(query: str) -> int | None:
+    """How many hops from ``?this`` the statements a SELECT query reads may be
+    (see `_Check.reach`): 0 when it reads only ``?this``'s own statements.
+
+    Every triple pattern, in EXISTS and MINUS too, must start at ``?this`` or
+    at a variable reached from it, over predicates or fixed-length paths;
+    anything else (a pattern pointing at ``?this``, ``*`` or ``+`` paths, a
+    constant subject) is None: the check reads the whole dataset.
+
+    >>> reach_of("SELECT ?this WHERE { ?this <p:a> ?v . ?v <p:b> ?w }")
+    1
+    >>> reach_of("SELECT ?this WHERE { ?this <p:a> ?v . ?v <p:a>* ?this }") is None
+    True
+    """
+    from rdflib.plugins.sparql import prepareQuery
+
+    patterns: list[tuple[object, int | None, object]] = []
+    _patterns(prepareQuery(query).algebra, patterns)
+    this = Variable("this")
+    depth: dict[object, int] = {this: 0}
+    changed = True
+    while changed:
+        changed = False
+        for subject, hops, obj in patterns:
+            if subject not in depth or hops is None or not isinstance(obj, Variable):
+                continue
+            if obj not in depth or depth[obj] > depth[subject] + hops:
+                depth[obj] = depth[subject] + hops
+                changed = True
+    farthest = 0
+    for subject, hops, _obj in patterns:
+        if subject not in depth or hops is None:
+            return None
+        farthest = max(farthest, depth[subject] + hops - 1)
+    return farthest
+
+
+def _patterns(node: object, found: list[tuple[object, int | None, object]]) -> None:
+    """The triple patterns anywhere in a query's algebra: (subject, hops, object)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        if node.name in ("BGP", "TriplesBlock"):
+            for triple in _flat_triples(node.triples):
+                found.append((triple[0], _hops(triple[1]), triple[2]))
+        for value in node.values():
+            _patterns(value, found)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            _patterns(value, found)
+
+
+def _flat_triples(triples: Sequence[Sequence[object]]) -> list[Sequence[object]]:
+    # Parsed blocks hold lists of 3n terms; translated ones tuples of three.
+    flat = []
+    for group in triples:
+        for start in range(0, len(group) - 2, 3):
+            flat.append(group[start : start + 3])
+    return flat
+
+
+def _hops(predicate: object) -> int | None:
+    """The length of a predicate or path; None for any other path."""
+    from rdflib.paths import AlternativePath, SequencePath
+
+    if isinstance(predicate, URIRef | Variable):
+        return 1
+    if isinstance(predicate, SequencePath | AlternativePath):
+        parts = [_hops(part) for part in predicate.args]
+        if any(part is None for part in parts):
+            return None
+        lengths = [part for part in parts if part is not None]
+        return sum(lengths) if isinstance(predicate, SequencePath) else max(lengths)
+    return None
+
+
 def union_store(quads: Iterable[ox.Quad]) -> ox.Store:
     """An in-memory store of the distinct triples of ``quads``, in its default graph.
 
@@ -196,20 +282,22 @@ def check_union(
     cross: CrossCheck,
     quads: Iterable[ox.Quad] | Callable[[], Iterable[ox.Quad]] = (),
     focus: Sized[str] | None = None,
+    graphs: Callable[[ox.NamedNode | ox.BlankNode], set[ox.NamedNode]] | None = None,
 ) -> list[ValidationResult]:
     """Run the union checks over ``store`` (see :func:`union_store`).
 
     ``quads``, the dataset with its graphs (or a function giving them, called
-    only if there is a result), tells which article a result is tied to. With
+    only if there is a result), tells which article a result is tied to (or
+    ``graphs``, the graphs stating a node, when given). With
     ``focus`` (IRIs, ``_:`` blank nodes), the local checks look at those focus
     nodes only; the others look at everything.
     """
     checks = [c for c in cross.checks if focus is None or not c.local or focus]
     # Local checks of a few focus nodes run over a small store of what they
     # read: the nodes' statements and those of their values.
-    near = store if focus is None else _near(store, focus)
+    near = store if focus is None else _near(store, focus, cross.reach)
     results: list[ValidationResult] = []
-    graphs: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] | None = None
+    stated_in: dict[ox.NamedNode | ox.BlankNode, set[ox.NamedNode]] | None = None
     from concurrent.futures import ThreadPoolExecutor
 
     # pyoxigraph lets go of the interpreter while it evaluates a query, so two
@@ -236,9 +324,13 @@ def check_union(
             if (str(this), shown, path) in seen:
                 continue
             seen.add((str(this), shown, path))
-            if graphs is None:
-                graphs = _graphs_of(quads() if callable(quads) else quads)
-            article = _article(store, this, graphs.get(this, set()))
+            if graphs is not None:
+                stating = graphs(this)
+            else:
+                if stated_in is None:
+                    stated_in = _graphs_of(quads() if callable(quads) else quads)
+                stating = stated_in.get(this, set())
+            article = _article(store, this, stating)
             results.append(
                 ValidationResult(
                     focus_node=node_name(this),
@@ -261,19 +353,22 @@ def check_union(
     return _described(results, store)
 
 
-def _near(store: ox.Store, focus: Iterable[str]) -> ox.Store:
-    """A store of the statements about ``focus`` and about the values of those."""
+def _near(store: ox.Store, focus: Iterable[str], reach: int = 1) -> ox.Store:
+    """A store of the default-graph statements about ``focus`` and about the
+    nodes ``reach`` hops or fewer away from them."""
     near = ox.Store()
-    nodes = [_term(name) for name in focus]
-    values = set()
+    nodes = {_term(name) for name in focus}
+    seen = set(nodes)
     quads = []
-    for node in nodes:
-        for quad in store.quads_for_pattern(node, None, None):
-            quads.append(quad)
-            if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
-                values.add(quad.object)
-    for value in values - set(nodes):
-        quads.extend(store.quads_for_pattern(value, None, None))
+    for hop in range(reach + 1):
+        values = set()
+        for node in nodes:
+            for quad in store.quads_for_pattern(node, None, None, ox.DefaultGraph()):
+                quads.append(quad)
+                if hop < reach and isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+                    values.add(quad.object)
+        nodes = values - seen
+        seen |= nodes
     near.bulk_extend(quads)
     return near
 
@@ -319,7 +414,8 @@ def _neighbourhood(store: ox.Store, names: Sequence[str]) -> Graph:
             if node in seen_in or not isinstance(node, ox.NamedNode | ox.BlankNode):
                 continue
             seen_in.add(node)
-            for number, quad in enumerate(store.quads_for_pattern(None, None, node)):
+            pointing = store.quads_for_pattern(None, None, node, ox.DefaultGraph())
+            for number, quad in enumerate(pointing):
                 if number >= _INBOUND:
                     break
                 graph.add(_rdflib_triple(quad))
@@ -333,7 +429,7 @@ def _neighbourhood(store: ox.Store, names: Sequence[str]) -> Graph:
             if node in seen_out or not isinstance(node, ox.NamedNode | ox.BlankNode):
                 continue
             seen_out.add(node)
-            for quad in store.quads_for_pattern(node, None, None):
+            for quad in store.quads_for_pattern(node, None, None, ox.DefaultGraph()):
                 graph.add(_rdflib_triple(quad))
                 found.append(quad.object)
         outbound = found
@@ -832,7 +928,9 @@ def _label(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> str | None:
     for predicate in (SKOS.prefLabel, URIRef(_SCHEMA + "headline")):
         labels = [
             q.object
-            for q in store.quads_for_pattern(node, ox.NamedNode(str(predicate)), None)
+            for q in store.quads_for_pattern(
+                node, ox.NamedNode(str(predicate)), None, ox.DefaultGraph()
+            )
             if isinstance(q.object, ox.Literal)
         ]
         if labels:
@@ -858,13 +956,21 @@ def _article(
 ) -> str | None:
     """The one article a focus node comes from (see ``validation._article``), else None."""
     article_type = ox.NamedNode(_SCHEMA + "NewsArticle")
-    if any(True for _ in store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), article_type)):
+    if any(
+        True
+        for _ in store.quads_for_pattern(
+            node, ox.NamedNode(str(RDF.type)), article_type, ox.DefaultGraph()
+        )
+    ):
         return node_name(node)
     derived = ox.NamedNode(str(PROV.wasDerivedFrom))
     found: set[str] = set()
     for graph in graphs:
         if isinstance(graph, ox.NamedNode):
-            sources = {str(q.object) for q in store.quads_for_pattern(graph, derived, None)}
+            sources = {
+                str(q.object)
+                for q in store.quads_for_pattern(graph, derived, None, ox.DefaultGraph())
+            }
             found.update(
                 s[1:-1] if s.startswith("<") else s for s in (sources or {f"<{graph.value}>"})
             )

@@ -42,7 +42,10 @@ __all__ = [
     "MEDIA_TYPES",
     "Distribution",
     "Publisher",
+    "UnionCounts",
+    "count_union",
     "describe_dataset",
+    "describe_union",
     "description_path",
     "known_prefixes",
 ]
@@ -193,44 +196,102 @@ def describe_dataset(
         }
     )
     base = base or DEFAULT_BASE
-    summary = _summary(statements, base)
-    return _description(summary, distributions, base, publisher, version)
+    counts, number = _summary(statements, base)
+    return _description(counts, number, distributions, base, publisher, version)
 
 
 @dataclass
-class _Summary:
-    """What a description counts in a dataset."""
+class UnionCounts:
+    """What a description counts in a dataset's distinct triples (its union),
+    kept by a build so that a rebuild can update it from what changed.
 
-    count: int = 0
-    typed: dict[str, set[str]] = field(default_factory=dict)
-    entities: set[str] = field(default_factory=set)
-    predicates: set[str] = field(default_factory=set)
+    Counters, not sets: a rebuild adds and removes statements one by one.
+    """
+
+    #: Predicate IRI -> statements using it.
+    predicates: dict[str, int] = field(default_factory=dict)
+    #: Class IRI -> subjects typed with it (one ``rdf:type`` statement each).
+    typed: dict[str, int] = field(default_factory=dict)
+    #: Typed subjects under the IRI base.
+    entities: int = 0
     subjects: int = 0
     objects: int = 0
-    generated: set[Literal] = field(default_factory=set)
-    activities: set[str] = field(default_factory=set)
+    #: ``prov:generatedAtTime`` literals (N-Triples) -> statements.
+    generated: dict[str, int] = field(default_factory=dict)
+    #: ``prov:wasGeneratedBy`` IRIs -> statements.
+    activities: dict[str, int] = field(default_factory=dict)
 
 
-def _summary(statements: Iterable[Quad | Triple], base: str) -> _Summary:
-    summary = _Summary()
+def _bump(counter: dict[str, int], key: str, by: int = 1) -> None:
+    value = counter.get(key, 0) + by
+    if value:
+        counter[key] = value
+    else:
+        counter.pop(key, None)
+
+
+def _summary(statements: Iterable[Quad | Triple], base: str) -> tuple[UnionCounts, int]:
+    """The counts of ``statements`` (which a quad in several graphs repeats:
+    only the set of keys of ``predicates``, ``generated`` and ``activities``
+    is exact), and how many there are."""
+    counts = UnionCounts()
     subjects: set[object] = set()
     objects: set[object] = set()
+    typed: set[tuple[str, str]] = set()
+    entities: set[str] = set()
+    number = 0
     for q in statements:
-        summary.count += 1
-        predicate = q.predicate.value
-        summary.predicates.add(predicate)
+        number += 1
         subjects.add(q.subject)
         objects.add(q.object)
+        predicate = q.predicate.value
+        _bump(counts.predicates, predicate)
         if predicate == RDF_TYPE and isinstance(q.object, NamedNode):
-            summary.typed.setdefault(q.object.value, set()).add(str(q.subject))
+            typed.add((q.object.value, str(q.subject)))
             if isinstance(q.subject, NamedNode) and q.subject.value.startswith(base):
-                summary.entities.add(q.subject.value)
+                entities.add(q.subject.value)
         elif predicate == PROV + "generatedAtTime" and isinstance(q.object, Literal):
-            summary.generated.add(q.object)
+            _bump(counts.generated, str(q.object))
         elif predicate == PROV + "wasGeneratedBy" and isinstance(q.object, NamedNode):
-            summary.activities.add(q.object.value)
-    summary.subjects, summary.objects = len(subjects), len(objects)
-    return summary
+            _bump(counts.activities, q.object.value)
+    for cls, _subject in typed:
+        _bump(counts.typed, cls)
+    counts.subjects, counts.objects, counts.entities = len(subjects), len(objects), len(entities)
+    return counts, number
+
+
+def count_union(union: bytes, base: str | None = None) -> UnionCounts:
+    """`UnionCounts` of distinct triples given as N-Triples lines (``union``),
+    read from bytes without a term object per statement."""
+    base = base or DEFAULT_BASE
+    counts = UnionCounts()
+    subjects: set[bytes] = set()
+    objects: set[bytes] = set()
+    entities: set[bytes] = set()
+    type_term = f"<{RDF_TYPE}>".encode()
+    generated = f"<{PROV}generatedAtTime>".encode()
+    activity = f"<{PROV}wasGeneratedBy>".encode()
+    entity_start = b"<" + base.encode()
+    predicates: dict[bytes, int] = {}
+    for line in union.splitlines():
+        if not line:
+            continue
+        subject, predicate, rest = line.split(b" ", 2)
+        obj = rest[:-2]
+        predicates[predicate] = predicates.get(predicate, 0) + 1
+        subjects.add(subject)
+        objects.add(obj)
+        if predicate == type_term and obj.startswith(b"<"):
+            _bump(counts.typed, obj[1:-1].decode())
+            if subject.startswith(entity_start):
+                entities.add(subject)
+        elif predicate == generated and obj.startswith(b'"'):
+            _bump(counts.generated, obj.decode())
+        elif predicate == activity and obj.startswith(b"<"):
+            _bump(counts.activities, obj[1:-1].decode())
+    counts.predicates = {p[1:-1].decode(): n for p, n in predicates.items()}
+    counts.subjects, counts.objects, counts.entities = len(subjects), len(objects), len(entities)
+    return counts
 
 
 def describe_union(
@@ -241,44 +302,26 @@ def describe_union(
     base: str | None = None,
     publisher: Publisher | None = None,
     version: str = __version__,
+    counts: UnionCounts | None = None,
 ) -> list[Triple]:
     """`describe_dataset` from the dataset's distinct triples as N-Triples lines
     (``union``) and its number of distinct quads: the same description, read
-    from bytes without a term object per statement."""
+    from bytes without a term object per statement (or from ``counts`` of them
+    when given)."""
     base = base or DEFAULT_BASE
-    summary = _Summary(count=statements)
-    subjects: set[bytes] = set()
-    objects: set[bytes] = set()
-    type_term = f"<{RDF_TYPE}>".encode()
-    special = (f"<{PROV}generatedAtTime>".encode(), f"<{PROV}wasGeneratedBy>".encode())
-    marked: list[bytes] = []
-    for line in union.splitlines():
-        if not line:
-            continue
-        subject, predicate, rest = line.split(b" ", 2)
-        obj = rest[:-2]
-        summary.predicates.add(predicate[1:-1].decode())
-        subjects.add(subject)
-        objects.add(obj)
-        if predicate == type_term and obj.startswith(b"<"):
-            summary.typed.setdefault(obj[1:-1].decode(), set()).add(subject.decode())
-            if subject.startswith(b"<" + base.encode()):
-                summary.entities.add(subject[1:-1].decode())
-        elif predicate in special:
-            marked.append(line)
-    for triple in parse(b"\n".join(marked) + b"\n", format=RdfFormat.N_TRIPLES):
-        if triple.predicate.value == PROV + "generatedAtTime" and isinstance(
-            triple.object, Literal
-        ):
-            summary.generated.add(triple.object)
-        elif isinstance(triple.object, NamedNode):
-            summary.activities.add(triple.object.value)
-    summary.subjects, summary.objects = len(subjects), len(objects)
-    return _description(summary, distributions, base, publisher, version)
+    counts = counts if counts is not None else count_union(union, base)
+    return _description(counts, statements, distributions, base, publisher, version)
+
+
+def _literal(text: str) -> Literal:
+    triple = next(iter(parse(f"<x:s> <x:p> {text} .\n".encode(), format=RdfFormat.N_TRIPLES)))
+    assert isinstance(triple.object, Literal)
+    return triple.object
 
 
 def _description(
-    summary: _Summary,
+    counts: UnionCounts,
+    statements: int,
     distributions: Sequence[Distribution],
     base: str,
     publisher: Publisher | None,
@@ -292,8 +335,8 @@ def _description(
     def add(subject: NamedNode, predicate: str, obj: NamedNode | Literal) -> None:
         out.append(Triple(subject, _iri(predicate), obj))
 
-    typed, entities = summary.typed, summary.entities
-    articles = len(typed.get(_NEWS_ARTICLE, ()))
+    typed = counts.typed
+    articles = typed.get(_NEWS_ARTICLE, 0)
     add(node, RDF_TYPE, _iri(VOID + "Dataset"))
     add(node, RDF_TYPE, _iri(DCAT + "Dataset"))
     add(
@@ -313,21 +356,21 @@ def _description(
     )
     add(node, DCTERMS + "license", _iri(LICENSE))
     add(node, DCTERMS + "publisher", _iri(publisher.iri))
-    times = sorted(summary.generated, key=lambda t: t.value)
+    times = sorted((_literal(text) for text in counts.generated), key=lambda t: t.value)
     if times:
         add(node, DCTERMS + "issued", times[0])
         add(node, DCTERMS + "modified", times[-1])
-    activities = sorted(summary.activities) or [f"{base}activity/consortia-{version}"]
+    activities = sorted(counts.activities) or [f"{base}activity/consortia-{version}"]
     for activity in activities:
         add(node, PROV + "wasGeneratedBy", _iri(activity))
     add(node, VOID + "uriSpace", Literal(base))
-    add(node, VOID + "triples", _count(summary.count))
-    add(node, VOID + "entities", _count(len(entities)))
+    add(node, VOID + "triples", _count(statements))
+    add(node, VOID + "entities", _count(counts.entities))
     add(node, VOID + "classes", _count(len(typed)))
-    add(node, VOID + "properties", _count(len(summary.predicates)))
-    add(node, VOID + "distinctSubjects", _count(summary.subjects))
-    add(node, VOID + "distinctObjects", _count(summary.objects))
-    for vocabulary in _vocabularies(summary.predicates, typed):
+    add(node, VOID + "properties", _count(len(counts.predicates)))
+    add(node, VOID + "distinctSubjects", _count(counts.subjects))
+    add(node, VOID + "distinctObjects", _count(counts.objects))
+    for vocabulary in _vocabularies(counts.predicates, typed):
         add(node, VOID + "vocabulary", _iri(vocabulary))
     for distribution in distributions:
         out.extend(_distribution(node, distribution))
@@ -335,7 +378,7 @@ def _description(
         partition = _iri(_partition_iri(dataset, cls))
         add(node, VOID + "classPartition", partition)
         add(partition, VOID + "class", _iri(cls))
-        add(partition, VOID + "entities", _count(len(typed[cls])))
+        add(partition, VOID + "entities", _count(typed[cls]))
     publisher_node = _iri(publisher.iri)
     add(publisher_node, RDF_TYPE, _iri(FOAF + "Organization"))
     add(publisher_node, FOAF + "name", Literal(publisher.name))

@@ -267,6 +267,7 @@ def write_merged(
     *,
     base: str | None = None,
     union: bytes | None = None,
+    counts: describe.UnionCounts | None = None,
 ) -> Written:
     """`write_dataset` for a build's merged output: N-Quads as `canonical_nquads`
     writes them (as `write_rdf` writes ``.nq``).
@@ -291,7 +292,9 @@ def write_merged(
     description = describe.description_path(destination)
     distributions = [describe.Distribution(destination, name, size)]
     if union is not None:
-        triples = describe.describe_union(union, nquads.count(b"\n"), distributions, base=base)
+        triples = describe.describe_union(
+            union, nquads.count(b"\n"), distributions, base=base, counts=counts
+        )
     else:
         triples = describe.describe_dataset(
             _parse_nquads(nquads), distributions, base=base, distinct=True

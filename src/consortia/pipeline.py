@@ -61,9 +61,11 @@ class ValidationFailed(ConsortiaError):
 class BuildResult:
     """What a build produced."""
 
-    articles: tuple[Article, ...]
-    #: The dataset as canonical N-Quads: distinct statements, one per line, sorted.
-    nquads: bytes
+    #: The ids of the articles built (sorted).
+    articles: tuple[str, ...]
+    #: The dataset as canonical N-Quads (distinct statements, one per line,
+    #: sorted), or None when it is in ``nquads_file`` (see :attr:`nquads`).
+    nquads_data: bytes | None
     report: Report
     prefixes: dict[str, str]
     #: Facts per article id (the re-processed and the reused ones).
@@ -76,6 +78,16 @@ class BuildResult:
     reprocessed: tuple[str, ...] = ()
     #: Ids of the articles of the previous build that are no longer in the sources.
     removed: tuple[str, ...] = ()
+    #: Where the N-Quads are when a rebuild patched them in place.
+    nquads_file: Path | None = None
+
+    @functools.cached_property
+    def nquads(self) -> bytes:
+        """The dataset as canonical N-Quads."""
+        if self.nquads_data is not None:
+            return self.nquads_data
+        assert self.nquads_file is not None
+        return self.nquads_file.read_bytes()
 
     @functools.cached_property
     def quads(self) -> tuple[ox.Quad, ...]:
@@ -271,7 +283,9 @@ def build(
     build cache in the state folder. Everything is rebuilt when the software
     version, the IRI base, or a file of ``mappings/``, ``shapes/`` or
     ``ontology/`` changed, or with ``incremental=False``. The output is the same,
-    byte for byte, as that of a clean build.
+    byte for byte, as that of a clean build. When the output is the last
+    build's file and only a few articles changed, the store, the output and
+    ``last-build.nq`` are patched in place (:mod:`consortia.patch`).
 
     ``workers`` processes (default: the number of CPUs) share the articles when
     at least ``parallel_threshold`` are to be processed; fewer are processed
@@ -283,8 +297,25 @@ def build(
     """
     from consortia.export import format_for, write_merged
 
+    if incremental and output is not None and project.state.is_dir():
+        # A few changed articles are applied to the last build in place.
+        from consortia.patch import patch_build
+
+        patched = patch_build(
+            project,
+            paths,
+            output,
+            published=published,
+            url=url,
+            progress=progress,
+            workers=workers,
+            parallel_threshold=parallel_threshold,
+        )
+        if patched is not None:
+            return patched
     timings: dict[str, float] = {}
     began = time.perf_counter()
+    built_ns = time.time_ns()
     with _timed(timings, "read"):
         articles = load_articles(paths, published=published, url=url)
         # Output paths that cannot be written fail before the work, and before
@@ -323,10 +354,13 @@ def build(
         outputs, labels = reconcile_labels(raw)
         nquads = merge_nquads(outputs.values())
         fact_counts = {a.id: outputs[a.id].facts for a in articles}
+    from consortia.patch import DIRTY
     from consortia.store import has_store, union_default_graph
 
+    dirty = project.state / DIRTY
     graph_by_graph = (
         bool(cache)
+        and not dirty.exists()
         and len(todo) + len(removed) <= max(1, INCREMENTAL_STORE_SHARE * len(articles))
         and has_store(project.store)
         and union_default_graph(project.store)
@@ -366,7 +400,7 @@ def build(
                 # A few articles changed: the local checks look again at the
                 # nodes they state (before and after), and at the nodes
                 # pointing at a node whose statements in the union changed.
-                focus = _focus(union, change)
+                focus = _focus(union, change, cross.reach)
             checked = check_union(union, cross, lambda: load_quads(nquads), focus)
             if focus is not None and cached_checks is not None:
                 checked.extend(
@@ -380,8 +414,18 @@ def build(
         _make_state(project.state)
         prefixes = _prefixes(project)
         with _timed(timings, "export"):
+            from consortia.describe import count_union
+
             # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
-            write_merged(nquads, output, prefixes=prefixes, base=project.base, union=change.union)
+            counts = count_union(change.union, project.base)
+            written = write_merged(
+                nquads,
+                output,
+                prefixes=prefixes,
+                base=project.base,
+                union=change.union,
+                counts=counts,
+            )
             write_atomically(project.last_build, nquads)
         with _timed(timings, "store"):
             if loading is not None:
@@ -393,10 +437,23 @@ def build(
                 swap_in(project.store, prepare_store(project.store, nquads, change.union))
             else:
                 _update_store(project, outputs, [a.id for a in todo], removed)
+            dirty.unlink(missing_ok=True)
     finally:
         if loading is not None:
             loading.cancel()
     with _timed(timings, "cache"):
+        from consortia.patch import patch_info
+
+        info = patch_info(
+            built_ns=built_ns,
+            options=[published.isoformat() if published is not None else None, url],
+            output=output,
+            fmt=written.fmt if output is not None else None,
+            last_build=project.last_build,
+            default_counts=_default_counts(outputs.values()),
+            counts=counts,
+            quads=nquads.count(b"\n"),
+        )
         _write_cache(
             project,
             fingerprint,
@@ -407,11 +464,13 @@ def build(
             owned,
             checked,
             labels,
+            info,
+            {a.id: len(outputs[a.id].named) for a in articles},
         )
         _write_manifest(project, articles, output, times, fingerprint)
     timings["total"] = time.perf_counter() - began
     return BuildResult(
-        tuple(articles),
+        tuple(a.id for a in articles),
         nquads,
         report,
         prefixes,
@@ -789,11 +848,16 @@ def _lines(lines: Iterable[bytes]) -> bytes:
     return b"".join(line + b"\n" for line in lines)
 
 
-def _focus(union: ox.Store, change: _UnionChange) -> set[str]:
+def _focus(union: ox.Store, change: _UnionChange, reach: int = 1) -> set[str]:
     """The focus nodes to check again after a change: the subjects the changed
-    articles state, before and after, and the nodes pointing at a node whose
-    statements in the union changed (a value's type decides an ``sh:class``),
-    not every node pointing at an alliance the changed article mentions."""
+    articles state, before and after, and the nodes ``reach`` hops or fewer
+    before a node whose statements in the union changed (a check of reach 1
+    reads its values' statements: a value's type decides an ``sh:class``),
+    not every node pointing at an alliance the changed article mentions.
+
+    A path in the old or the new union from a node to a changed node starts
+    with unchanged statements up to its first changed node, so it is found
+    by walking back from the changed nodes in the new union."""
     from consortia.crosscheck import node_name
 
     def subjects(statements: Iterable[bytes]) -> set[ox.NamedNode | ox.BlankNode]:
@@ -803,13 +867,17 @@ def _focus(union: ox.Store, change: _UnionChange) -> set[str]:
             if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
         }
 
-    pointing = {
-        quad.subject
-        for node in subjects(change.added | change.removed)
-        for quad in union.quads_for_pattern(None, None, node)
-        if isinstance(quad.subject, ox.NamedNode | ox.BlankNode)
-    }
-    return {node_name(node) for node in subjects(change.stated) | pointing}
+    frontier: set[ox.NamedNode | ox.BlankNode] = subjects(change.added | change.removed)
+    behind: set[ox.NamedNode | ox.BlankNode] = set()
+    for _hop in range(reach):
+        frontier = {
+            quad.subject
+            for node in frontier
+            for quad in union.quads_for_pattern(None, None, node, ox.DefaultGraph())
+            if isinstance(quad.subject, ox.NamedNode | ox.BlankNode)
+        } - behind
+        behind |= frontier
+    return {node_name(node) for node in subjects(change.stated) | behind}
 
 
 def _read_cache(
@@ -866,6 +934,8 @@ def _write_cache(
     owned: Mapping[str, list[ValidationResult]],
     checked: Sequence[ValidationResult],
     labels: Mapping[str, str],
+    patch: Mapping[str, Any] | None = None,
+    published_lengths: Mapping[str, int] | None = None,
 ) -> None:
     """Write the cache: a blob of every article's bytes, streamed, then its index.
 
@@ -904,6 +974,12 @@ def _write_cache(
                 "graph": outputs[a.id].graph,
                 **offsets[a.id],
                 "results": [dataclasses.asdict(r) for r in owned.get(a.id, [])],
+                # The length of its graph in last-build.nq (its names chosen).
+                "published": (published_lengths or {}).get(a.id, len(outputs[a.id].named)),
+                # Where the source is and how it looked, so that a rebuild
+                # reads only the files that changed.
+                "path": str(a.path.absolute()),
+                "stat": _stat(a.path),
             }
             for a in articles
         },
@@ -912,6 +988,8 @@ def _write_cache(
         "checks": [dataclasses.asdict(r) for r in checked],
         # The names chosen for entities several articles spell differently.
         "labels": dict(labels),
+        # What a rebuild in place needs (consortia.patch).
+        "patch": dict(patch) if patch is not None else None,
     }
     path = project.state / "cache.json"
     write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
@@ -977,6 +1055,24 @@ def _make_state(state: Path) -> None:
         ) from None
 
 
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _default_counts(outputs: Iterable[ArticleOutput]) -> dict[bytes, int]:
+    """The default graph's statements, with how many articles state each."""
+    counts: dict[bytes, int] = {}
+    for output in outputs:
+        for line in set(output.default.splitlines()):
+            if line:
+                counts[line] = counts.get(line, 0) + 1
+    return counts
+
+
 def _write_manifest(
     project: Project,
     articles: Sequence[Article],
@@ -984,13 +1080,28 @@ def _write_manifest(
     times: dict[str, str],
     fingerprint: str | None = None,
 ) -> None:
+    _write_manifest_entries(
+        project,
+        {a.id: (_content_hash(a), times[a.id], str(a.path)) for a in articles},
+        output,
+        fingerprint,
+    )
+
+
+def _write_manifest_entries(
+    project: Project,
+    entries: Mapping[str, tuple[str, str, str]],
+    output: Path | None,
+    fingerprint: str | None = None,
+) -> None:
+    """The manifest: each article's content hash, generation time and path."""
     data = {
         "version": __version__,
         "fingerprint": fingerprint,
         "output": str(output) if output else None,
         "articles": {
-            a.id: {"hash": _content_hash(a), "generated": times[a.id], "path": str(a.path)}
-            for a in articles
+            article_id: {"hash": digest, "generated": generated, "path": path}
+            for article_id, (digest, generated, path) in sorted(entries.items())
         },
     }
     payload = json.dumps(data, indent=2, sort_keys=True) + "\n"

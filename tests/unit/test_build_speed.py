@@ -119,7 +119,7 @@ def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
     assert parallel.nquads == serial.nquads
     # The merged output is N-Quads as every writer writes them.
     assert parallel.nquads == canonical_nquads(parallel.quads)
-    assert sorted(parallel.fact_counts) == sorted(a.id for a in parallel.articles)
+    assert sorted(parallel.fact_counts) == list(parallel.articles)
     assert {"read", "extract", "map", "validate", "cross-check", "store", "export"} <= set(
         parallel.timings
     )

@@ -98,3 +98,44 @@ def test_every_constraint_of_the_shapes_runs_as_sparql() -> None:
     """The builds need no pyshacl: nothing is left in the batch shapes."""
     _shapes, _hierarchy, _batch_shapes, cross = _setup()
     assert cross.complete
+
+
+def test_the_reach_of_each_sparql_constraint_is_read_from_its_query() -> None:
+    """A rebuild checks again only the nodes a change can reach (consortia.patch):
+    how far each SPARQL constraint reads from its focus node decides which."""
+    _shapes, _hierarchy, _batch_shapes, cross = _setup()
+    reach = {
+        c.shape.rsplit("#", 1)[1]: c.reach
+        for c in cross.checks
+        if c.component.endswith("SPARQLConstraintComponent")
+    }
+    # Paths of any length (cycles) read the whole dataset.
+    assert reach["Organization-subOrganizationOf-acyclic"] is None
+    assert reach["Place-locatedIn-acyclic"] is None
+    # The node's own statements; its values' (the statement an evidence node
+    # names); its values' values' (a membership's interval's beginning).
+    assert reach["Evidence-value-length"] == 0
+    assert reach["EvidenceShape"] == 1
+    assert reach["Membership-memberDuring-notAfterPublished"] == 2
+    assert cross.reach == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "reach"),
+    [
+        ("SELECT ?this WHERE { ?this <p:a> ?v }", 0),
+        ("SELECT ?this WHERE { ?this <p:a>/<p:b> ?v }", 1),
+        ("SELECT ?this WHERE { ?this <p:a>|<p:b> ?v . ?v <p:c> ?w }", 1),
+        ("SELECT ?this WHERE { ?this <p:a> ?v . FILTER NOT EXISTS { ?v <p:b> ?w } }", 1),
+        ("SELECT ?this WHERE { ?this <p:a> ?v . MINUS { ?v <p:b> ?w . ?w <p:c> ?x } }", 2),
+        # Pointing at the node, from a constant, or along a path of any length:
+        ("SELECT ?this WHERE { ?x <p:a> ?this }", None),
+        ("SELECT ?this WHERE { ?this <p:a> ?v . <p:k> <p:b> ?v }", None),
+        ("SELECT ?this WHERE { ?this <p:a>+ ?v }", None),
+        ("SELECT ?this WHERE { ?this ^<p:a> ?v }", None),
+    ],
+)
+def test_reach_of(query: str, reach: int | None) -> None:
+    from consortia.crosscheck import reach_of
+
+    assert reach_of(query) == reach

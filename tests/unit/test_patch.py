@@ -1,0 +1,227 @@
+"""A rebuild in place (consortia.patch) gives the bytes and the store of a clean build.
+
+When a few articles change and the output is the last build's file, the build
+patches the store, ``last-build.nq``, the output and its description instead
+of writing them whole. Each test builds, changes the sources, rebuilds into the
+same file, and compares everything with a clean build of the changed sources.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from consortia import pipeline
+from consortia.patch import DIRTY
+from consortia.pipeline import ValidationFailed, build
+from consortia.project import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+B = "https://w3id.org/consortia/id/"
+GOLD = sorted((ROOT / "tests" / "gold").glob("*.md"))[:8]
+
+
+@pytest.fixture(autouse=True)
+def _setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    # Six articles: let three change and still patch.
+    monkeypatch.setattr(pipeline, "INCREMENTAL_STORE_SHARE", 0.5)
+
+
+def _corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for file in GOLD[:6]:
+        shutil.copy(file, folder / file.name)
+    return folder
+
+
+def _age(folder: Path) -> None:
+    """Date the sources back, as files a build did not just see being written."""
+    for path in folder.iterdir():
+        os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+
+
+def _change(sources: Path) -> None:
+    """One article gains a fact, one is added (under a new id), one is removed."""
+    changed = sources / GOLD[0].name
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nAcme Bank has joined the Hyperledger consortium.\n",
+        encoding="utf-8",
+    )
+    text = GOLD[6].read_text(encoding="utf-8")
+    (sources / "zz-added.md").write_text(
+        re.sub(r"(?m)^id: .*$", "id: zz-added", text), encoding="utf-8"
+    )
+    (sources / GOLD[1].name).unlink()
+
+
+def _quads(state: Path) -> set[ox.Quad]:
+    return set(ox.Store.read_only(str(state / "store")))
+
+
+def _same_as_clean(tmp_path: Path, sources: Path, output: Path, state: Path) -> None:
+    clean_state = tmp_path / "clean-state"
+    clean_output = tmp_path / f"clean{output.suffix}"
+    build(Project.load(state=clean_state, base=B), [sources], clean_output)
+    assert output.read_bytes() == clean_output.read_bytes()
+    description = Path(f"{output}.void.ttl").read_text(encoding="utf-8")
+    clean_description = Path(f"{clean_output}.void.ttl").read_text(encoding="utf-8")
+    assert description.replace(output.name, clean_output.name) == clean_description
+    assert (state / "last-build.nq").read_bytes() == (clean_state / "last-build.nq").read_bytes()
+    assert _quads(state) == _quads(clean_state)
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq"])
+def test_a_rebuild_in_place_gives_a_clean_builds_bytes(tmp_path: Path, suffix: str) -> None:
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / f"out{suffix}"
+    build(Project.load(state=state, base=B), [sources], output)
+    _age(sources)
+    _change(sources)
+    result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is None, "the build was not patched"
+    assert set(result.reprocessed) == {GOLD[0].stem, "zz-added"}
+    assert result.removed == (GOLD[1].stem,)
+    assert not (state / DIRTY).exists()
+    _same_as_clean(tmp_path, sources, output, state)
+    clean = build(Project.load(state=tmp_path / "again", base=B), [sources], tmp_path / "x.nq")
+    assert result.nquads == clean.nquads
+    assert result.report == clean.report
+    assert result.fact_counts == clean.fact_counts
+
+    # And again, from the state the patch left.
+    changed = sources / GOLD[2].name
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nZenith Motors has left the group.\n",
+        encoding="utf-8",
+    )
+    again = build(Project.load(state=state, base=B), [sources], output)
+    assert again.nquads_data is None
+    shutil.rmtree(tmp_path / "clean-state")
+    _same_as_clean(tmp_path, sources, output, state)
+
+
+def test_nothing_changed_reads_no_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / "out.ttl"
+    build(Project.load(state=state, base=B), [sources], output)
+    _age(sources)
+    build(Project.load(state=state, base=B), [sources], output)  # records the old times
+    before = output.read_bytes()
+
+    def refuse(path: Path) -> str:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr("consortia.sources.read_text", refuse)
+    result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.reprocessed == ()
+    assert output.read_bytes() == before
+
+
+def test_an_output_changed_by_hand_is_written_whole(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / "out.ttl"
+    build(Project.load(state=state, base=B), [sources], output)
+    with output.open("a", encoding="utf-8") as handle:
+        handle.write("# edited\n")
+    _change(sources)
+    with caplog.at_level(logging.INFO, logger="consortia.patch"):
+        result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is not None
+    assert "not as it left them" in caplog.text
+    _same_as_clean(tmp_path, sources, output, state)
+
+
+def test_a_new_spelling_of_a_known_entity_is_built_whole(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another article's name for an entity may change the preferred label
+    everywhere: that is the whole build's to decide."""
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / "out.ttl"
+    first = build(Project.load(state=state, base=B), [sources], output)
+    labels = ox.Store.read_only(str(state / "store")).query(
+        "SELECT ?name WHERE { ?o a <http://www.w3.org/ns/org#Organization> ; "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name } ORDER BY ?name LIMIT 1"
+    )
+    assert isinstance(labels, ox.QuerySolutions)
+    name = next(iter(labels))["name"]
+    assert isinstance(name, ox.Literal) and first.nquads
+    respelt = name.value.upper() if name.value.upper() != name.value else name.value.lower()
+    (sources / "zz-respelt.md").write_text(
+        f"---\nid: zz-respelt\ntitle: A note\npublished: 2024-01-02\n"
+        f"url: https://example.org/n\n---\n\n{respelt} has joined the Hyperledger consortium.\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.INFO, logger="consortia.patch"):
+        build(Project.load(state=state, base=B), [sources], output)
+    _same_as_clean(tmp_path, sources, output, state)
+
+
+def test_data_that_fails_leaves_the_store_and_files_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consortia import crosscheck
+    from consortia.validation import Severity, ValidationResult
+
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / "out.ttl"
+    build(Project.load(state=state, base=B), [sources], output)
+    _age(sources)
+    quads, written = _quads(state), output.read_bytes()
+    last = (state / "last-build.nq").read_bytes()
+    _change(sources)
+    original = crosscheck.check_union
+
+    def failing(*args: object, **kwargs: object) -> list[ValidationResult]:
+        found = original(*args, **kwargs)  # type: ignore[arg-type]
+        found.append(
+            ValidationResult(
+                focus_node=f"{B}org/x",
+                label=None,
+                article=None,
+                path=None,
+                value=None,
+                message="made to fail",
+                severity=Severity.VIOLATION,
+                source_shape="urn:x",
+                component="urn:y",
+            )
+        )
+        return found
+
+    monkeypatch.setattr(crosscheck, "check_union", failing)
+    with pytest.raises(ValidationFailed):
+        build(Project.load(state=state, base=B), [sources], output)
+    assert _quads(state) == quads
+    assert output.read_bytes() == written
+    assert (state / "last-build.nq").read_bytes() == last
+    assert not (state / DIRTY).exists()
+    monkeypatch.setattr(crosscheck, "check_union", original)
+    result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is None
+    _same_as_clean(tmp_path, sources, output, state)
+
+
+def test_a_store_left_half_changed_is_made_whole(tmp_path: Path) -> None:
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / "out.ttl"
+    build(Project.load(state=state, base=B), [sources], output)
+    store = ox.Store(str(state / "store"))
+    store.remove_graph(ox.NamedNode(f"{B}graph/{GOLD[3].stem}"))
+    store.flush()
+    del store
+    (state / DIRTY).write_text("a rebuild was stopped\n", encoding="utf-8")
+    _change(sources)
+    result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is not None
+    assert not (state / DIRTY).exists()
+    _same_as_clean(tmp_path, sources, output, state)
