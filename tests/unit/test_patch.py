@@ -51,7 +51,8 @@ def _change(sources: Path) -> None:
     """One article gains a fact, one is added (under a new id), one is removed."""
     changed = sources / GOLD[0].name
     changed.write_text(
-        changed.read_text(encoding="utf-8") + "\nAcme Bank has joined the Hyperledger consortium.\n",
+        changed.read_text(encoding="utf-8")
+        + "\nAcme Bank has joined the Hyperledger consortium.\n",
         encoding="utf-8",
     )
     text = GOLD[6].read_text(encoding="utf-8")
