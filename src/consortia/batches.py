@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from consortia import __version__
+from consortia.errors import ConsortiaError
 from consortia.extract import Extractor
 from consortia.mapping import Mapper, Settings, Templates, load_templates
 from consortia.project import Project
@@ -92,17 +93,82 @@ _VALIDATION: dict[tuple[str, str, str], tuple[rdflib.Graph, rdflib.Graph, CrossC
 
 
 def context_for(project: Project, fingerprint: str) -> _Context:
-    """The extraction, mapping and validation data of ``project``, loaded once per process."""
+    """The extraction and mapping data of ``project``, loaded once per process.
+
+    The first process to load them keeps a copy in the state folder (see
+    `_warm`), from which a rebuild of a few articles starts sooner.
+    """
     key = (str(project.root), project.base, fingerprint)
     if _CONTEXT and _CONTEXT[0].key == key:
         return _CONTEXT[0]
-    context = _Context(
-        key,
-        Extractor.from_directory(project.mappings),
-        load_templates(project.mappings / "templates.yaml"),
-    )
+    kept = _warm(project, fingerprint, "context")
+    if isinstance(kept, _Context) and kept.key == key:
+        context = kept
+    else:
+        context = _Context(
+            key,
+            Extractor.from_directory(project.mappings),
+            load_templates(project.mappings / "templates.yaml"),
+        )
+        _keep_warm(project, fingerprint, "context", context)
     _CONTEXT[:] = [context]
     return context
+
+
+_CHECKS: dict[tuple[str, str, str], CrossCheck] = {}
+
+
+def union_checks(project: Project, fingerprint: str) -> CrossCheck:
+    """The union checks of ``project`` (see :func:`validation_data`), kept like
+    `context_for`'s data: shapes need not be parsed to run them."""
+    from consortia.crosscheck import CrossCheck
+
+    key = (str(project.root), project.base, fingerprint)
+    if key not in _CHECKS:
+        kept = _warm(project, fingerprint, "checks")
+        if not isinstance(kept, CrossCheck):
+            kept = validation_data(project, fingerprint)[2]
+            _keep_warm(project, fingerprint, "checks", kept)
+        _CHECKS.clear()
+        _CHECKS[key] = kept
+    return _CHECKS[key]
+
+
+def _warm_path(project: Project, fingerprint: str, kind: str) -> Path:
+    return project.state / f"warm-{kind}-{fingerprint[:16]}.pickle"
+
+
+def _warm(project: Project, fingerprint: str, kind: str) -> object:
+    """What `_keep_warm` kept for this data and software, or None.
+
+    The state folder is the build's own, like its cache; a copy that cannot
+    be read is built again.
+    """
+    import pickle
+
+    try:
+        with _warm_path(project, fingerprint, kind).open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:
+        return None
+
+
+def _keep_warm(project: Project, fingerprint: str, kind: str, value: object) -> None:
+    """Keep ``value`` in the state folder (if there is one) for the next process."""
+    import pickle
+
+    from consortia.export import write_atomically
+
+    path = _warm_path(project, fingerprint, kind)
+    if not path.parent.is_dir():
+        return
+    try:
+        write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in path.parent.glob(f"warm-{kind}-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except (OSError, ConsortiaError):
+        pass  # only a slower start next time
 
 
 def validation_data(
@@ -193,9 +259,10 @@ def process_batch(
             if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
                 owners.setdefault(_plain(quad.subject), set()).add(article.id)
     started = clock()
-    shapes, hierarchy, cross = validation_data(project, fingerprint)
     results: tuple[tuple[tuple[str, ...], ValidationResult], ...] = ()
-    if not cross.complete:  # shapes beyond what the union checks run as SPARQL
+    if not union_checks(project, fingerprint).complete:
+        # Shapes beyond what the union checks run as SPARQL.
+        shapes, hierarchy, _cross = validation_data(project, fingerprint)
         report = validate(to_rdflib(batch_quads), shapes, hierarchy)
         results = tuple(
             (tuple(sorted(owners.get(result.focus_node, ()))), result) for result in report.results

@@ -494,7 +494,7 @@ class _Patcher:
         built_ns: int,
     ) -> BuildResult:
         from consortia import pipeline as pl
-        from consortia.batches import validation_data
+        from consortia.batches import union_checks
         from consortia.crosscheck import check_union
         from consortia.validation import ValidationResult
 
@@ -509,7 +509,7 @@ class _Patcher:
                 keep = set(scan.ids) - set(new)
                 cache_view = {i: self.index[i] for i in keep}
                 results, owned = pl._collect_results(batches, cache_view, keep)
-                _shapes, _hierarchy, cross = validation_data(self.project, fingerprint)
+                cross = union_checks(self.project, fingerprint)
                 union_change = pl._UnionChange(b"", change.stated, change.added, change.removed)
                 focus = pl._focus(store, union_change, cross.reach)
                 checked = check_union(store, cross, (), focus, graphs=_graphs_in(store))

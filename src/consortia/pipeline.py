@@ -390,10 +390,10 @@ def build(
     try:
         with _timed(timings, "cross-check"):
             results, owned = _collect_results(batches, cache, keep)
-            from consortia.batches import load_quads, validation_data
+            from consortia.batches import load_quads, union_checks
             from consortia.crosscheck import check_union, store_of_lines
 
-            _shapes, _hierarchy, cross = validation_data(project, fingerprint)
+            cross = union_checks(project, fingerprint)
             union = store_of_lines([change.union])
             focus = None
             if graph_by_graph and cached_checks is not None:

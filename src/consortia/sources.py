@@ -9,6 +9,7 @@ to do about it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,13 +64,13 @@ class Article:
 
 
 def _is_article(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
+    # Name first, the file system last: a folder holds thousands of files.
     return (
-        path.is_file()
-        and path.suffix in ARTICLE_SUFFIXES
+        path.suffix in ARTICLE_SUFFIXES
         and not path.name.upper().startswith("README")
         # Hidden files and folders (.git, editor back-ups) are never articles.
-        and not any(part.startswith(".") for part in parts)
+        and not any(part.startswith(".") for part in path.parts[len(root.parts) :])
+        and path.is_file()
     )
 
 
@@ -80,14 +81,15 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     articles. A file named twice (directly and through its folder) is read once.
     """
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
         if not path.exists():
             raise SourceError(
                 "no such file or directory", path=path, hint="check the path or omit it"
             )
         if path.is_dir():
-            candidates = [p for p in sorted(path.rglob("*")) if _is_article(p, path)]
+            found_here = [p for p in path.rglob("*") if _is_article(p, path)]
+            candidates = sorted(found_here, key=lambda p: p.parts)
         elif path.suffix not in ARTICLE_SUFFIXES:
             raise SourceError(
                 f"not an article file (unknown extension {path.suffix or '(none)'!r})",
@@ -97,7 +99,7 @@ def discover(paths: Sequence[Path]) -> list[Path]:
         else:
             candidates = [path]
         for candidate in candidates:
-            key = candidate.resolve()
+            key = os.path.realpath(candidate)
             if key not in seen:
                 seen.add(key)
                 found.append(candidate)
