@@ -114,25 +114,40 @@ def child_build(corpus: Path, state: Path, output: Path, workers: int | None) ->
     }
 
 
-def child_rebuild(corpus: Path, state: Path, output: Path, workers: int | None) -> dict[str, Any]:
-    """Build again after one article changed, in a new process (as a user would)."""
+#: The changes a rebuild is timed after, each in a new process (as a user
+#: would run it): a sentence stating nothing, a sentence stating a membership,
+#: and the article put back as it was.
+CHANGES = ("sentence", "fact", "restore")
+
+
+def child_rebuild(
+    corpus: Path, state: Path, output: Path, workers: int | None, change: str
+) -> dict[str, Any]:
+    """Build again after one article changed."""
     from consortia.pipeline import build
     from consortia.project import Project
 
     first = sorted(corpus.glob("*.md"))[0]
-    text = first.read_text(encoding="utf-8")
-    first.write_text(text + "\nThe group said it would publish a roadmap.\n", encoding="utf-8")
-    try:
-        started = time.perf_counter()
-        rebuilt = build(Project.load(state=state), [corpus], output, workers=workers)
-        rebuild = time.perf_counter() - started
-    finally:
-        first.write_text(text, encoding="utf-8")
+    original = first.with_name(".original")
+    if not original.exists():
+        original.write_bytes(first.read_bytes())
+    text = original.read_text(encoding="utf-8")
+    if change == "sentence":
+        text += "\nThe group said it would publish a roadmap.\n"
+    elif change == "fact":
+        text += "\nBrightwater Analytics has joined the Cloud Fintech Initiative.\n"
+    first.write_text(text, encoding="utf-8")
+    if change == "restore":
+        original.unlink()
+    started = time.perf_counter()
+    rebuilt = build(Project.load(state=state), [corpus], output, workers=workers)
+    rebuild = time.perf_counter() - started
     own, _children = _max_rss_mib()
     return {
         "rebuild": rebuild,
         "rebuild_timings": dict(rebuilt.timings),
         "rebuild_reprocessed": len(rebuilt.reprocessed),
+        "rebuild_in_place": rebuilt.nquads_data is None,
         "rss_rebuild_mib": own,
     }
 
@@ -167,10 +182,10 @@ def _recall(corpus: Path, quads: Any, sample: int) -> dict[str, float]:
 # --- the parent ----------------------------------------------------------------------
 
 
-def run_child(args: list[str], rebuild: bool = False) -> dict[str, Any]:
+def run_child(args: list[str], rebuild: str | None = None) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", *args]
-        + (["--rebuild"] if rebuild else []),
+        + (["--rebuild", rebuild] if rebuild else []),
         capture_output=True,
         text=True,
         check=False,
@@ -258,7 +273,7 @@ print(json.dumps({{"parse": parse, "validate": check, "serialize": write, "tripl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
-    parser.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rebuild", choices=CHANGES, help=argparse.SUPPRESS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--full", action="store_true", help="add 10,000 articles")
     parser.add_argument("--repeat", type=int, default=3, help="builds per size up to 1,000")
@@ -271,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         corpus, state, output, workers = args.child
-        job = child_rebuild if args.rebuild else child_build
-        data = job(Path(corpus), Path(state), Path(output), int(workers) or None)
+        paths = (Path(corpus), Path(state), Path(output), int(workers) or None)
+        data = child_rebuild(*paths, args.rebuild) if args.rebuild else child_build(*paths)
         print(json.dumps(data))
         return 0
 
@@ -297,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(state, ignore_errors=True)
             print(f"building {size} articles (run {run + 1})...", file=sys.stderr)
             child = [str(corpus), str(state), str(output), str(args.workers)]
-            runs.append({**run_child(child), **run_child(child, rebuild=True)})
+            runs.append(_build_and_rebuilds(child))
             saved.write_text(json.dumps(runs[-1]), encoding="utf-8")
         rows[size] = _median_run(runs)
         rows[size]["state"] = str(work / f"state-{size}-0")
@@ -313,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             generate(plain_size, corpus)
         out = work / f"out-{plain_size}.ttl"
         child = [str(corpus), str(work / f"state-{plain_size}-p"), str(out), str(args.workers)]
-        rows[plain_size] = {**run_child(child), **run_child(child, rebuild=True)}
+        rows[plain_size] = _build_and_rebuilds(child)
         rows[plain_size]["output"] = str(out)
     print(f"plain pipeline on {plain_size} articles...", file=sys.stderr)
     plain = plain_pipeline(Path(rows[plain_size]["output"]))
@@ -325,6 +340,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _build_and_rebuilds(child: list[str]) -> dict[str, Any]:
+    """A clean build, then a rebuild after each of `CHANGES` (the median kept)."""
+    built = run_child(child)
+    rebuilds = [run_child(child, rebuild=change) for change in CHANGES]
+    chosen = sorted(rebuilds, key=lambda r: r["rebuild"])[len(rebuilds) // 2]
+    return {
+        **built,
+        **chosen,
+        "rebuilds": {c: r["rebuild"] for c, r in zip(CHANGES, rebuilds, strict=True)},
+        "rebuilds_in_place": all(r["rebuild_in_place"] for r in rebuilds),
+        "rss_rebuild_mib": max(r["rss_rebuild_mib"] for r in rebuilds),
+    }
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -377,7 +406,12 @@ def render(
     )
     for stage in STAGES:
         row(f"stage: {stage}", lambda r, s=stage: f"{r['timings'].get(s, 0.0):.2f} s")
-    row("rebuild after one article changed", lambda r: f"{r['rebuild']:.2f} s")
+    row("rebuild after one article changed (median)", lambda r: f"{r['rebuild']:.2f} s")
+    row(
+        "rebuild: sentence / new fact / put back",
+        lambda r: " / ".join(f"{r['rebuilds'][c]:.2f}" for c in CHANGES) + " s",
+    )
+    row("rebuilds patched in place", lambda r: "yes" if r["rebuilds_in_place"] else "no")
     row(
         "gold recall / precision (100-article sample)",
         lambda r: f"{r['recall']['recall']:.3f} / {r['recall']['precision']:.3f}",
