@@ -57,7 +57,7 @@ QUERIES = {
         SELECT ?member ?since WHERE {
           ?alliance skos:prefLabel "Cloud Fintech Initiative"@en .
           ?m org:organization ?alliance ; org:member ?member .
-          OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDgYearMonth ?since }
+          OPTIONAL { ?m schema:startDate ?since }
         }""",
     "alliances of an organization": """
         SELECT DISTINCT ?alliance WHERE {
@@ -76,6 +76,16 @@ QUERIES = {
           ?e a cx:Evidence ; rdf:predicate org:memberOf ; prov:value ?sentence ;
              prov:wasDerivedFrom ?article .
         } LIMIT 20""",
+}
+# The first question again, through W3C ORG's interval: the same answer, shown
+# beside the others for what a three-step OPTIONAL costs in Oxigraph.
+ALSO = {
+    "(members since when, by org:memberDuring)": """
+        SELECT ?member ?since WHERE {
+          ?alliance skos:prefLabel "Cloud Fintech Initiative"@en .
+          ?m org:organization ?alliance ; org:member ?member .
+          OPTIONAL { ?m org:memberDuring/time:hasBeginning/time:inXSDgYearMonth ?since }
+        }""",
 }
 
 
@@ -232,7 +242,7 @@ def query_latencies(state: Path, runs: int = 15) -> dict[str, tuple[float, float
         list(solutions)
 
     latencies = {}
-    for name, text in QUERIES.items():
+    for name, text in {**QUERIES, **ALSO}.items():
         medians = []
         for call in (lambda t=text: engine(t), lambda t=text: run_query(state / "store", t)):
             call()  # warm

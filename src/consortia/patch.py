@@ -399,7 +399,7 @@ class _Patcher:
         spells one differently from the store's preferred label."""
         from consortia.pipeline import _language, _pref_labels
 
-        store = self._store(read_only=True)
+        store = self._store()
         pref = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
         outputs = [*fresh.values()] + [
             self._old_output(i) for i in [*fresh, *removed] if i in self.index
@@ -421,9 +421,11 @@ class _Patcher:
                         return False
         return True
 
-    def _store(self, read_only: bool = False) -> ox.Store:
+    def _store(self) -> ox.Store:
+        from consortia.store import open_store
+
         if getattr(self, "_opened", None) is None:
-            self._opened = ox.Store(str(self.project.store))
+            self._opened = open_store(self.project.store, read_only=False)
         store: ox.Store = self._opened
         return store
 
@@ -496,49 +498,61 @@ class _Patcher:
         from consortia import pipeline as pl
         from consortia.batches import union_checks
         from consortia.crosscheck import check_union
+        from consortia.describe import UnionCounts
+        from consortia.errors import OutputError
         from consortia.validation import ValidationResult
 
         store = self._store()
         changed = [i for i in new if i in self.index] + list(removed)
+        touched = bool(new or removed)
         dirty = self.project.state / DIRTY
-        dirty.write_text("a rebuild is changing the store\n", encoding="utf-8")
-        with pl._timed(self.timings, "store"):
-            self._change_store(store, new, changed, change, forward=True)
-        try:
-            with pl._timed(self.timings, "cross-check"):
-                keep = set(scan.ids) - set(new)
-                cache_view = {i: self.index[i] for i in keep}
-                results, owned = pl._collect_results(batches, cache_view, keep)
-                cross = union_checks(self.project, fingerprint)
-                union_change = pl._UnionChange(b"", change.stated, change.added, change.removed)
-                focus = pl._focus(store, union_change, cross.reach)
-                checked = check_union(store, cross, (), focus, graphs=_graphs_in(store))
-                cached_checks: list[ValidationResult] = [
-                    pl._result(item) for item in self.data["checks"]
-                ]
-                checked.extend(
-                    r for r in cached_checks if cross.is_local(r) and r.focus_node not in focus
-                )
-                results.extend(checked)
-                report = pl._merge_results(results)
-            if not report.conforms:
+        if touched:
+            dirty.write_text("a rebuild is changing the store\n", encoding="utf-8")
+            with pl._timed(self.timings, "store"):
+                self._change_store(store, new, changed, change, forward=True)
+        # If anything below raises, the marker stays: the next build makes a
+        # whole new store.
+        with pl._timed(self.timings, "cross-check"):
+            keep = set(scan.ids) - set(new)
+            cache_view = {i: self.index[i] for i in keep}
+            results, owned = pl._collect_results(batches, cache_view, keep)
+            cross = union_checks(self.project, fingerprint)
+            union_change = pl._UnionChange(b"", change.stated, change.added, change.removed)
+            focus = pl._focus(store, union_change, cross.reach)
+            checked = check_union(store, cross, (), focus, graphs=_graphs_in(store))
+            cached_checks: list[ValidationResult] = [
+                pl._result(item) for item in self.data["checks"]
+            ]
+            checked.extend(
+                r for r in cached_checks if cross.is_local(r) and r.focus_node not in focus
+            )
+            results.extend(checked)
+            report = pl._merge_results(results)
+        if not report.conforms:
+            if touched:
                 with pl._timed(self.timings, "store"):
                     self._change_store(store, new, changed, change, forward=False)
-                dirty.unlink(missing_ok=True)
-                raise pl.ValidationFailed(report)
-        except pl.ValidationFailed:
-            raise
-        except BaseException:
-            # The store may be half changed: the marker stays, and the next
-            # build makes a whole new one.
-            raise
-        with pl._timed(self.timings, "export"):
-            quads = self._write_nquads(new, removed, change)
-            self._write_output(store, change, quads)
-        with pl._timed(self.timings, "cache"):
-            self._write_cache(
-                scan, new, removed, change, owned, checked, times, labels, quads, built_ns
-            )
+            dirty.unlink(missing_ok=True)
+            raise pl.ValidationFailed(report)
+        try:
+            with pl._timed(self.timings, "export"):
+                if touched:
+                    quads = self._write_nquads(new, removed, change)
+                    self._write_output(store, change, quads)
+                else:  # the files are as they should be
+                    quads = int(self.info["quads"])
+                    self.counts = UnionCounts(**self.info["counts"])
+                    self.new_default = self.default_section
+            with pl._timed(self.timings, "cache"):
+                self._write_cache(
+                    scan, new, removed, change, owned, checked, times, labels, quads, built_ns
+                )
+        except OSError as error:
+            raise OutputError(
+                f"cannot write the build: {error.strerror or error}",
+                path=Path(error.filename) if error.filename else self.output,
+                hint="free some space or fix the permissions, then build again",
+            ) from None
         dirty.unlink(missing_ok=True)
         self.timings["total"] = time.perf_counter() - began
         facts = {i: int(self.index[i]["facts"]) for i in scan.ids}
