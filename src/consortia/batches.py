@@ -79,6 +79,8 @@ class BatchOutput:
     articles: tuple[ArticleOutput, ...]
     results: tuple[tuple[tuple[str, ...], ValidationResult], ...]
     timings: dict[str, float] = field(default_factory=dict)
+    #: The worker's extraction context, pickled, when asked for (see `keep_warm`).
+    context: bytes | None = None
 
 
 @dataclass
@@ -155,15 +157,17 @@ def _warm(project: Project, fingerprint: str, kind: str) -> object:
 
 def _keep_warm(project: Project, fingerprint: str, kind: str, value: object) -> None:
     """Keep ``value`` in the state folder (if there is one) for the next process."""
-    import pickle
+    _write_warm(project, fingerprint, kind, _pickled(value))
 
+
+def _write_warm(project: Project, fingerprint: str, kind: str, pickled: bytes) -> None:
     from consortia.export import write_atomically
 
     path = _warm_path(project, fingerprint, kind)
     if not path.parent.is_dir():
         return
     try:
-        write_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(path, pickled)
         for old in path.parent.glob(f"warm-{kind}-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
@@ -227,9 +231,17 @@ def load_quads(data: bytes) -> list[ox.Quad]:
 
 
 def process_batch(
-    project: Project, fingerprint: str, articles: Sequence[Article], times: dict[str, str]
+    project: Project,
+    fingerprint: str,
+    articles: Sequence[Article],
+    times: dict[str, str],
+    warm: bool = False,
 ) -> BatchOutput:
-    """Extract and map ``articles``, then validate them together (SPARQL checks aside)."""
+    """Extract and map ``articles``, then validate them together (SPARQL checks aside).
+
+    With ``warm``, the output carries the extraction context, pickled, for the
+    build to keep in its state folder (see `keep_warm`).
+    """
     from consortia.pipeline import place_containers, publisher_entity, to_rdflib
     from consortia.validation import validate
 
@@ -268,7 +280,33 @@ def process_batch(
             (tuple(sorted(owners.get(result.focus_node, ()))), result) for result in report.results
         )
     timings["validate"] += clock() - started
-    return BatchOutput(tuple(outputs), results, timings)
+    kept = _pickled(context) if warm else None
+    return BatchOutput(tuple(outputs), results, timings, kept)
+
+
+def _pickled(value: object) -> bytes:
+    import pickle
+
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def wants_warm(project: Project, fingerprint: str) -> bool:
+    """Whether the state folder lacks a kept extraction context for this data."""
+    return not _warm_path(project, fingerprint, "context").is_file()
+
+
+def keep_warm(project: Project, fingerprint: str, batches: Sequence[BatchOutput]) -> None:
+    """After a build: keep what the next process needs to start warm (the
+    extraction context from a batch or this process, the union checks)."""
+    key = (str(project.root), project.base, fingerprint)
+    if wants_warm(project, fingerprint):
+        pickled = next((b.context for b in batches if b.context is not None), None)
+        if pickled is None and _CONTEXT and _CONTEXT[0].key == key:
+            pickled = _pickled(_CONTEXT[0])
+        if pickled is not None:
+            _write_warm(project, fingerprint, "context", pickled)
+    if key in _CHECKS and not _warm_path(project, fingerprint, "checks").is_file():
+        _write_warm(project, fingerprint, "checks", _pickled(_CHECKS[key]))
 
 
 def _plain(node: ox.NamedNode | ox.BlankNode) -> str:

@@ -468,6 +468,9 @@ def build(
             {a.id: len(outputs[a.id].named) for a in articles},
         )
         _write_manifest(project, articles, output, times, fingerprint)
+        from consortia.batches import keep_warm
+
+        keep_warm(project, fingerprint, batches)
     timings["total"] = time.perf_counter() - began
     return BuildResult(
         tuple(a.id for a in articles),
@@ -524,13 +527,16 @@ def _run_batches(
     threshold: int,
 ) -> list[BatchOutput]:
     """Extract, map and validate ``articles`` in fixed batches, here or in a pool."""
-    from consortia.batches import process_batch
+    from consortia.batches import process_batch, wants_warm
 
     if not articles:
         return []
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(articles) < threshold:
         return [process_batch(project, fingerprint, articles, times)]
+    # The first batch brings its worker's extraction context back, for the
+    # state folder to keep (see batches.keep_warm).
+    warm = wants_warm(project, fingerprint)
     # Several batches per worker even out slow articles; a few hundred at most
     # keeps pyshacl's graphs small.
     size = max(1, min(200, -(-len(articles) // (workers * 4))))
@@ -544,9 +550,14 @@ def _run_batches(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [
             pool.submit(
-                process_batch, project, fingerprint, chunk, {a.id: times[a.id] for a in chunk}
+                process_batch,
+                project,
+                fingerprint,
+                chunk,
+                {a.id: times[a.id] for a in chunk},
+                warm and number == 0,
             )
-            for chunk in chunks
+            for number, chunk in enumerate(chunks)
         ]
         done = 0
         for future in futures:  # in submission order: deterministic

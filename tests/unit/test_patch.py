@@ -226,3 +226,40 @@ def test_a_store_left_half_changed_is_made_whole(tmp_path: Path) -> None:
     assert result.nquads_data is not None
     assert not (state / DIRTY).exists()
     _same_as_clean(tmp_path, sources, output, state)
+
+
+def test_a_first_build_leaves_a_warm_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extraction context and the union checks are kept in the state
+    folder, so that the next process need not load the mappings and shapes."""
+    from consortia.extract import Extractor
+
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / "out.ttl"
+    build(Project.load(state=state, base=B), [sources], output, workers=2, parallel_threshold=2)
+    assert len(list(state.glob("warm-context-*.pickle"))) == 1
+    assert len(list(state.glob("warm-checks-*.pickle"))) == 1
+
+    # A new process (its in-memory copies dropped) starts from them.
+    from consortia import batches
+
+    monkeypatch.setattr(batches, "_CONTEXT", [])
+    monkeypatch.setattr(batches, "_CHECKS", {})
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the mappings were loaded again")
+
+    monkeypatch.setattr(Extractor, "from_directory", refuse)
+    monkeypatch.setattr(batches, "validation_data", refuse)
+    _age(sources)
+    _change(sources)
+    result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is None
+    _same_as_clean_after(tmp_path, sources, output, state, monkeypatch)
+
+
+def _same_as_clean_after(
+    tmp_path: Path, sources: Path, output: Path, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    _same_as_clean(tmp_path, sources, output, state)
