@@ -100,6 +100,18 @@ def test_build_default_seeds(runner: CliRunner, workdir: Workdir, built_seed: Bu
     assert (answer.exit_code, answer.stdout) == (0, "true\n")
 
 
+def test_build_verbose_says_how_it_built(runner: CliRunner, workdir: Workdir) -> None:
+    first = invoke(runner, "build")
+    assert first.exit_code == 0, first.stderr
+    again = invoke(runner, "build", "-v")
+    assert again.exit_code == 0, again.stderr
+    assert again.stderr.startswith("patched in place: 0 article(s) re-read, 0 removed;")
+    elsewhere = invoke(runner, "build", "-v", "-o", "build/other.ttl")
+    assert elsewhere.exit_code == 0, elsewhere.stderr
+    assert elsewhere.stderr.startswith("building everything: build/other.ttl is not there")
+    assert "patched" not in invoke(runner, "build").stderr
+
+
 def test_build_to_stdout(runner: CliRunner, workdir: Workdir, built_seed: BuiltSeed) -> None:
     result = invoke(runner, "build", "seeds", "-o", "-")
     assert result.exit_code == 0, result.stderr

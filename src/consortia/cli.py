@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -86,6 +87,27 @@ def main() -> None:
     """Publish what news articles say about organizations and alliances as linked data."""
 
 
+@contextmanager
+def _told(verbose: bool) -> Iterator[None]:
+    """With ``verbose``, what the build logs at INFO goes to stderr, as lines."""
+    if not verbose:
+        yield
+        return
+    import logging
+
+    logger = logging.getLogger("consortia")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 @main.command(epilog="Example: consortia build seeds/ -o build/consortia.ttl")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -100,6 +122,12 @@ def main() -> None:
 @click.option("--url", help="URL of a .txt article.")
 @click.option("--base", help="IRI base of minted entities (default $CONSORTIA_BASE or w3id.org).")
 @state_option
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Say on stderr how the build went: patched in place, or why it was built whole.",
+)
 @_errors
 def build(
     paths: tuple[Path, ...],
@@ -108,6 +136,7 @@ def build(
     url: str | None,
     base: str | None,
     state: Path | None,
+    verbose: bool,
 ) -> None:
     """Extract, resolve, map, validate and write the dataset of PATHS (default: seeds/).
 
@@ -128,14 +157,15 @@ def build(
         )
     sources = list(paths) or [Path("seeds")]
     try:
-        result = run_build(
-            project,
-            sources,
-            destination,
-            published=published,
-            url=url,
-            progress=lambda line: click.echo(line, err=True),
-        )
+        with _told(verbose):
+            result = run_build(
+                project,
+                sources,
+                destination,
+                published=published,
+                url=url,
+                progress=lambda line: click.echo(line, err=True),
+            )
     except ValidationFailed as failed:
         click.echo(render_text(failed.report), err=True)
         click.echo(f"Error: {failed}", err=True)

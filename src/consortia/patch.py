@@ -120,7 +120,7 @@ def _scan(
     """Stat every source; read those whose size or time differ from the last build's."""
     import datetime as dt
 
-    from consortia.pipeline import _content_hash
+    from consortia.pipeline import content_hash
     from consortia.sources import discover, parse_markdown, parse_plain, read_text
 
     by_path = {entry.get("path"): article_id for article_id, entry in index.items()}
@@ -151,7 +151,7 @@ def _scan(
             )
             article_id = article.id
             entry = index.get(article_id)
-            if entry is None or entry["hash"] != _content_hash(article):
+            if entry is None or entry["hash"] != content_hash(article):
                 fresh.append(article)
         if article_id in where:
             return None  # a duplicate id: the whole build says so
@@ -189,8 +189,10 @@ def patch_build(
     state = project.state
     from consortia.errors import ConsortiaError
 
-    if output is None or output.name.lower().endswith(".gz") or not output.is_file():
-        return _whole("the output is not a plain file")
+    if output is None or output.name.lower().endswith(".gz"):
+        return _whole("the output goes to stdout or is compressed")
+    if not output.is_file():
+        return _whole(f"{output} is not there to patch")
     try:
         fmt = format_for(output)
     except ConsortiaError:
@@ -201,7 +203,7 @@ def patch_build(
         return _whole("a rebuild stopped while changing the store")
     if not has_store(project.store) or not union_default_graph(project.store):
         return _whole("no store of the union")
-    with pl._timed(timings, "cache"):
+    with pl.timed(timings, "cache"):
         fingerprint = pl.data_fingerprint(project)
         loaded = _read_index(project, fingerprint)
     if loaded is None:
@@ -219,7 +221,7 @@ def patch_build(
         or info.get("last_build_stat") != _stat(project.last_build)
     ):
         return _whole("the output or the last build's files are not as it left them")
-    with pl._timed(timings, "read"):
+    with pl.timed(timings, "read"):
         scan = _scan(paths, index, int(info["built_ns"]), options)
     if scan is None:
         return _whole("two articles share an id")
@@ -229,22 +231,22 @@ def patch_build(
         return _whole(f"{len(todo) + len(removed)} of {len(scan.ids)} articles changed")
     times = _times(index, todo)
     patcher = _Patcher(project, data, blob, info, fmt, output, timings)
-    with pl._timed(timings, "cache"):
+    with pl.timed(timings, "cache"):
         if not patcher.layout_holds([a.id for a in todo if a.id in index] + list(removed)):
             return _whole("last-build.nq is not laid out as the cache says")
-    with pl._timed(timings, "process"):
-        batches = pl._run_batches(
+    with pl.timed(timings, "process"):
+        batches = pl.run_batches(
             project, fingerprint, todo, times, progress, workers, parallel_threshold
         )
     for batch in batches:
         for stage, seconds in batch.timings.items():
             timings[stage] = timings.get(stage, 0.0) + seconds
     fresh = {a.id: a for batch in batches for a in batch.articles}
-    with pl._timed(timings, "merge"):
+    with pl.timed(timings, "merge"):
         labels = {str(k): str(v) for k, v in data["labels"].items()}
         if not patcher.labels_hold(fresh, labels, removed):
             return _whole("an entity's preferred name may change")
-        new = {i: pl._as_named(o, labels) for i, o in fresh.items()}
+        new = {i: pl.with_names(o, labels) for i, o in fresh.items()}
         change = patcher.union_change(new, removed)
     result = patcher.apply(
         scan, new, removed, change, batches, times, fingerprint, labels, began, built_ns
@@ -257,7 +259,7 @@ def _times(index: Mapping[str, Any], todo: Sequence[Article]) -> dict[str, str]:
     import datetime as dt
 
     from consortia.errors import ConsortiaError
-    from consortia.pipeline import _content_hash
+    from consortia.pipeline import content_hash
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -273,7 +275,7 @@ def _times(index: Mapping[str, Any], todo: Sequence[Article]) -> dict[str, str]:
     times = {}
     for article in todo:
         entry = index.get(article.id, {})
-        same = entry.get("hash") == _content_hash(article)
+        same = entry.get("hash") == content_hash(article)
         times[article.id] = entry.get("generated", now) if same else now
     return times
 
@@ -296,7 +298,7 @@ def _read_index(project: Project, fingerprint: str) -> tuple[dict[str, Any], Pat
 
 
 @dataclass(frozen=True)
-class UnionChange:
+class _Change:
     """How the union of the graphs changes (N-Triples lines)."""
 
     stated: frozenset[bytes]
@@ -341,19 +343,19 @@ class _Patcher:
     # --- before anything changes --------------------------------------------------
 
     def _old_output(self, article_id: str) -> ArticleOutput:
-        from consortia.pipeline import _CACHED_BYTES, _cached
+        from consortia.pipeline import CACHED_BYTES, cached_output
 
         if article_id not in self.old:
             entry = dict(self.index[article_id])
             entry["id"] = article_id
             with self.blob.open("rb") as handle:
-                for key in _CACHED_BYTES:
+                for key in CACHED_BYTES:
                     offset, length = entry[key]
                     handle.seek(offset)
                     entry[key] = handle.read(length)
                     if len(entry[key]) != length:
                         raise ValueError("cut-off cache")
-            self.old[article_id] = _cached(entry)
+            self.old[article_id] = cached_output(entry)
         return self.old[article_id]
 
     def layout_holds(self, changed: Sequence[str]) -> bool:
@@ -397,7 +399,7 @@ class _Patcher:
         """Whether the names chosen for entities stay as they are: no changed
         article, before or after, names an entity with several spellings, or
         spells one differently from the store's preferred label."""
-        from consortia.pipeline import _language, _pref_labels
+        from consortia.pipeline import language_tag, pref_labels
 
         store = self._store()
         pref = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -405,12 +407,12 @@ class _Patcher:
             self._old_output(i) for i in [*fresh, *removed] if i in self.index
         ]
         for output in outputs:
-            for subject, literal in _pref_labels(output.named):
-                key = subject + b" " + _language(literal)
+            for subject, literal in pref_labels(output.named):
+                key = subject + b" " + language_tag(literal)
                 if key.decode() in labels:
                     return False
                 node = _triple(subject + b" <x:p> <x:o> .").subject
-                language = _language(literal)[1:].decode() or None
+                language = language_tag(literal)[1:].decode() or None
                 for quad in store.quads_for_pattern(node, pref, None, ox.DefaultGraph()):
                     value = quad.object
                     if (
@@ -429,7 +431,7 @@ class _Patcher:
         store: ox.Store = self._opened
         return store
 
-    def union_change(self, new: Mapping[str, ArticleOutput], removed: Sequence[str]) -> UnionChange:
+    def union_change(self, new: Mapping[str, ArticleOutput], removed: Sequence[str]) -> _Change:
         """What the union gains and loses, asked of the store (the old union)."""
         store = self._store()
         changed = [i for i in new if i in self.index] + list(removed)
@@ -476,9 +478,7 @@ class _Patcher:
                 added.add(line)
             elif before and not after:
                 gone.add(line)
-        return UnionChange(
-            frozenset(old_lines | new_lines), frozenset(added), frozenset(gone), counts
-        )
+        return _Change(frozenset(old_lines | new_lines), frozenset(added), frozenset(gone), counts)
 
     # --- the change -----------------------------------------------------------------
 
@@ -487,7 +487,7 @@ class _Patcher:
         scan: _Scan,
         new: Mapping[str, ArticleOutput],
         removed: Sequence[str],
-        change: UnionChange,
+        change: _Change,
         batches: Sequence[Any],
         times: Mapping[str, str],
         fingerprint: str,
@@ -500,6 +500,7 @@ class _Patcher:
         from consortia.crosscheck import check_union
         from consortia.describe import UnionCounts
         from consortia.errors import OutputError
+        from consortia.export import model_prefixes
         from consortia.validation import ValidationResult
 
         store = self._store()
@@ -508,34 +509,34 @@ class _Patcher:
         dirty = self.project.state / DIRTY
         if touched:
             dirty.write_text("a rebuild is changing the store\n", encoding="utf-8")
-            with pl._timed(self.timings, "store"):
+            with pl.timed(self.timings, "store"):
                 self._change_store(store, new, changed, change, forward=True)
         # If anything below raises, the marker stays: the next build makes a
         # whole new store.
-        with pl._timed(self.timings, "cross-check"):
+        with pl.timed(self.timings, "cross-check"):
             keep = set(scan.ids) - set(new)
             cache_view = {i: self.index[i] for i in keep}
-            results, owned = pl._collect_results(batches, cache_view, keep)
+            results, owned = pl.collect_results(batches, cache_view, keep)
             cross = union_checks(self.project, fingerprint)
-            union_change = pl._UnionChange(b"", change.stated, change.added, change.removed)
-            focus = pl._focus(store, union_change, cross.reach)
+            union_change = pl.UnionChange(b"", change.stated, change.added, change.removed)
+            focus = pl.focus_nodes(store, union_change, cross.reach)
             checked = check_union(store, cross, (), focus, graphs=_graphs_in(store))
             cached_checks: list[ValidationResult] = [
-                pl._result(item) for item in self.data["checks"]
+                pl.result_from_json(item) for item in self.data["checks"]
             ]
             checked.extend(
                 r for r in cached_checks if cross.is_local(r) and r.focus_node not in focus
             )
             results.extend(checked)
-            report = pl._merge_results(results)
+            report = pl.merge_results(results)
         if not report.conforms:
             if touched:
-                with pl._timed(self.timings, "store"):
+                with pl.timed(self.timings, "store"):
                     self._change_store(store, new, changed, change, forward=False)
             dirty.unlink(missing_ok=True)
             raise pl.ValidationFailed(report)
         try:
-            with pl._timed(self.timings, "export"):
+            with pl.timed(self.timings, "export"):
                 if touched:
                     quads = self._write_nquads(new, removed, change)
                     self._write_output(store, change, quads)
@@ -543,7 +544,7 @@ class _Patcher:
                     quads = int(self.info["quads"])
                     self.counts = UnionCounts(**self.info["counts"])
                     self.new_default = self.default_section
-            with pl._timed(self.timings, "cache"):
+            with pl.timed(self.timings, "cache"):
                 self._write_cache(
                     scan, new, removed, change, owned, checked, times, labels, quads, built_ns
                 )
@@ -555,17 +556,26 @@ class _Patcher:
             ) from None
         dirty.unlink(missing_ok=True)
         self.timings["total"] = time.perf_counter() - began
+        _log.info(
+            "patched in place: %d article(s) re-read, %d removed; the union gained %d and "
+            "lost %d statement(s)",
+            len(new),
+            len(removed),
+            len(change.added),
+            len(change.removed),
+        )
         facts = {i: int(self.index[i]["facts"]) for i in scan.ids}
         return pl.BuildResult(
             tuple(scan.ids),
             None,
             report,
-            pl._prefixes(self.project),
+            model_prefixes(self.project.mappings),
             fact_counts=facts,
             timings=self.timings,
             reprocessed=tuple(sorted(new)),
             removed=tuple(removed),
             nquads_file=self.project.last_build,
+            quad_total=quads,
         )
 
     def _change_store(
@@ -573,7 +583,7 @@ class _Patcher:
         store: ox.Store,
         new: Mapping[str, ArticleOutput],
         changed: Sequence[str],
-        change: UnionChange,
+        change: _Change,
         *,
         forward: bool,
     ) -> None:
@@ -601,7 +611,7 @@ class _Patcher:
     # --- the files --------------------------------------------------------------------
 
     def _write_nquads(
-        self, new: Mapping[str, ArticleOutput], removed: Sequence[str], change: UnionChange
+        self, new: Mapping[str, ArticleOutput], removed: Sequence[str], change: _Change
     ) -> int:
         """Rewrite last-build.nq (and an .nq output) from its old bytes; the quads."""
         default = b"".join(line + b"\n" for line in sorted(change.default_counts))
@@ -631,10 +641,9 @@ class _Patcher:
         self.new_default = default
         return quads
 
-    def _write_output(self, store: ox.Store, change: UnionChange, quads: int) -> None:
+    def _write_output(self, store: ox.Store, change: _Change, quads: int) -> None:
         from consortia import describe
-        from consortia.export import write_description
-        from consortia.pipeline import _prefixes
+        from consortia.export import model_prefixes, write_description
 
         if self.fmt == "nq":
             _splice(self.project.last_build, self.output, [("copy", (0, None))])
@@ -642,7 +651,7 @@ class _Patcher:
             _splice_lines(self.output, change.added, change.removed)
         else:
             subjects = sorted({line.split(b" ", 1)[0] for line in change.added | change.removed})
-            _splice_turtle(self.output, store, subjects, _prefixes(self.project))
+            _splice_turtle(self.output, store, subjects, model_prefixes(self.project.mappings))
         counts = _update_counts(
             describe.UnionCounts(**self.info["counts"]),
             store,
@@ -665,7 +674,7 @@ class _Patcher:
         scan: _Scan,
         new: Mapping[str, ArticleOutput],
         removed: Sequence[str],
-        change: UnionChange,
+        change: _Change,
         owned: Mapping[str, list[Any]],
         checked: Sequence[Any],
         times: Mapping[str, str],
@@ -674,7 +683,7 @@ class _Patcher:
         built_ns: int,
     ) -> None:
         from consortia.export import write_atomically
-        from consortia.pipeline import _CACHED_BYTES, _content_hash, _write_manifest_entries
+        from consortia.pipeline import CACHED_BYTES, content_hash, write_manifest
 
         index = self.index
         for article_id in removed:
@@ -689,14 +698,14 @@ class _Patcher:
                     "graph": output.graph,
                     "published": len(output.named),
                 }
-                for key in _CACHED_BYTES:
+                for key in CACHED_BYTES:
                     part = getattr(output, key)
                     handle.write(part)
                     entry[key] = [size, len(part)]
                     size += len(part)
                 index[article_id] = entry
         for article in scan.fresh:
-            index[article.id]["hash"] = _content_hash(article)
+            index[article.id]["hash"] = content_hash(article)
         for article_id in scan.ids:
             entry = index[article_id]
             entry["path"] = scan.paths[article_id]
@@ -720,7 +729,7 @@ class _Patcher:
         self.data["patch"] = self.info
         path = self.project.state / "cache.json"
         write_atomically(path, json.dumps(self.data, ensure_ascii=False).encode("utf-8"))
-        _write_manifest_entries(
+        write_manifest(
             self.project,
             {
                 i: (self.data["articles"][i]["hash"], self.data["articles"][i]["generated"], p)
@@ -742,7 +751,7 @@ def _graphs_in(store: ox.Store) -> Any:
     return graphs
 
 
-def _update_counts(counts: Any, store: ox.Store, change: UnionChange, base: str) -> Any:
+def _update_counts(counts: Any, store: ox.Store, change: _Change, base: str) -> Any:
     """``counts`` (a `describe.UnionCounts`) after ``change``; the store holds the new union."""
     from consortia.describe import PROV, RDF_TYPE, _bump
 

@@ -80,6 +80,8 @@ class BuildResult:
     removed: tuple[str, ...] = ()
     #: Where the N-Quads are when a rebuild patched them in place.
     nquads_file: Path | None = None
+    #: How many quads there are, when known without counting the lines.
+    quad_total: int | None = None
 
     @functools.cached_property
     def nquads(self) -> bytes:
@@ -98,6 +100,8 @@ class BuildResult:
 
     @property
     def quad_count(self) -> int:
+        if self.quad_total is not None:
+            return self.quad_total
         return self.nquads.count(b"\n")
 
     @property
@@ -105,7 +109,7 @@ class BuildResult:
         return sum(self.fact_counts.values())
 
 
-def _content_hash(article: Article) -> str:
+def content_hash(article: Article) -> str:
     digest = hashlib.sha256()
     for part in (
         article.id,
@@ -149,7 +153,7 @@ def _generation_times(project: Project, articles: Sequence[Article]) -> dict[str
     times = {}
     for article in articles:
         entry = known.get(article.id, {})
-        same = entry.get("hash") == _content_hash(article)
+        same = entry.get("hash") == content_hash(article)
         times[article.id] = entry.get("generated", now) if same else now
     return times
 
@@ -242,7 +246,7 @@ def validate_quads(project: Project, quads: Sequence[ox.Quad]) -> Report:
         [] if cross.complete else list(validate(to_rdflib(quads), batch_shapes, hierarchy).results)
     )
     results.extend(check_union(union_store(quads), cross, quads))
-    return _merge_results(results)
+    return merge_results(results)
 
 
 def class_hierarchy(project: Project) -> rdflib.Graph:
@@ -316,7 +320,7 @@ def build(
     timings: dict[str, float] = {}
     began = time.perf_counter()
     built_ns = time.time_ns()
-    with _timed(timings, "read"):
+    with timed(timings, "read"):
         articles = load_articles(paths, published=published, url=url)
         # Output paths that cannot be written fail before the work, and before
         # anything is created: a failed build leaves no trace.
@@ -325,8 +329,8 @@ def build(
             format_for(output)
         _check_writable(project.state, _STATE_HINT, folder=True)
         times = _generation_times(project, articles)
-        hashes = {a.id: _content_hash(a) for a in articles}
-    with _timed(timings, "cache"):
+        hashes = {a.id: content_hash(a) for a in articles}
+    with timed(timings, "cache"):
         fingerprint = data_fingerprint(project)
         cache, cached_checks, cached_labels = (
             _read_cache(project, fingerprint) if incremental else ({}, None, None)
@@ -340,16 +344,16 @@ def build(
         }
         todo = [a for a in articles if a.id not in keep]
         removed = tuple(sorted(set(cache) - {a.id for a in articles}))
-    with _timed(timings, "process"):
-        batches = _run_batches(
+    with timed(timings, "process"):
+        batches = run_batches(
             project, fingerprint, todo, times, progress, workers, parallel_threshold
         )
     for batch in batches:
         for stage, seconds in batch.timings.items():
             timings[stage] = timings.get(stage, 0.0) + seconds
-    with _timed(timings, "merge"):
+    with timed(timings, "merge"):
         fresh = {a.id: a for batch in batches for a in batch.articles}
-        raw = {a.id: fresh[a.id] if a.id in fresh else _cached(cache[a.id]) for a in articles}
+        raw = {a.id: fresh[a.id] if a.id in fresh else cached_output(cache[a.id]) for a in articles}
         # One name per entity across articles ("Aeroméxico", "Aeromexico").
         outputs, labels = reconcile_labels(raw)
         nquads = merge_nquads(outputs.values())
@@ -367,14 +371,14 @@ def build(
         # A new spelling may rename an entity in articles that did not change.
         and labels == cached_labels
     )
-    with _timed(timings, "merge"):
+    with timed(timings, "merge"):
         # The union of the graphs (distinct triples): what the checks read, and
         # the store's default graph. After a few changes, also how it changed.
         change = _union_change(
             [outputs[a.id].ntriples for a in articles if a.id in keep or not graph_by_graph],
             [outputs[a.id].ntriples for a in todo] if graph_by_graph else [],
             [
-                _as_named(_cached(cache[i]), labels).ntriples
+                with_names(cached_output(cache[i]), labels).ntriples
                 for i in [a.id for a in todo if a.id in cache] + list(removed)
             ]
             if graph_by_graph
@@ -388,8 +392,8 @@ def build(
     early = whole_store and project.store.parent.is_dir()
     loading = _StoreLoad(project, nquads, change.union) if early else None
     try:
-        with _timed(timings, "cross-check"):
-            results, owned = _collect_results(batches, cache, keep)
+        with timed(timings, "cross-check"):
+            results, owned = collect_results(batches, cache, keep)
             from consortia.batches import load_quads, union_checks
             from consortia.crosscheck import check_union, store_of_lines
 
@@ -400,7 +404,7 @@ def build(
                 # A few articles changed: the local checks look again at the
                 # nodes they state (before and after), and at the nodes
                 # pointing at a node whose statements in the union changed.
-                focus = _focus(union, change, cross.reach)
+                focus = focus_nodes(union, change, cross.reach)
             checked = check_union(union, cross, lambda: load_quads(nquads), focus)
             if focus is not None and cached_checks is not None:
                 checked.extend(
@@ -408,12 +412,12 @@ def build(
                 )
             results.extend(checked)
             del union
-            report = _merge_results(results)
+            report = merge_results(results)
         if not report.conforms:
             raise ValidationFailed(report)
         _make_state(project.state)
         prefixes = _prefixes(project)
-        with _timed(timings, "export"):
+        with timed(timings, "export"):
             from consortia.describe import count_union
 
             # The output and, beside a file, its VoID/DCAT description (<output>.void.ttl).
@@ -427,7 +431,7 @@ def build(
                 counts=counts,
             )
             write_atomically(project.last_build, nquads)
-        with _timed(timings, "store"):
+        with timed(timings, "store"):
             if loading is not None:
                 loading.finish()
                 loading = None
@@ -441,7 +445,7 @@ def build(
     finally:
         if loading is not None:
             loading.cancel()
-    with _timed(timings, "cache"):
+    with timed(timings, "cache"):
         from consortia.patch import patch_info
 
         info = patch_info(
@@ -485,7 +489,7 @@ def build(
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     started = time.perf_counter()
     try:
         yield
@@ -517,7 +521,7 @@ def data_fingerprint(project: Project) -> str:
     return digest.hexdigest()
 
 
-def _run_batches(
+def run_batches(
     project: Project,
     fingerprint: str,
     articles: Sequence[Article],
@@ -568,7 +572,7 @@ def _run_batches(
     return outputs
 
 
-def _collect_results(
+def collect_results(
     batches: Sequence[BatchOutput], cache: Mapping[str, Any], keep: set[str]
 ) -> tuple[list[ValidationResult], dict[str, list[ValidationResult]]]:
     """The batch results (fresh and cached), and those to cache per article."""
@@ -604,7 +608,7 @@ def core_result(result: ValidationResult) -> ValidationResult:
     return dataclasses.replace(result, **cleared)
 
 
-def _merge_results(results: Sequence[ValidationResult]) -> Report:
+def merge_results(results: Sequence[ValidationResult]) -> Report:
     """One report from batch and union results: each problem once, sorted.
 
     The same problem found in several batches keeps the fullest description;
@@ -636,7 +640,7 @@ def _merge_results(results: Sequence[ValidationResult]) -> Report:
     return Report(conforms=conforms, results=tuple(final))
 
 
-def _cached(entry: Mapping[str, Any]) -> ArticleOutput:
+def cached_output(entry: Mapping[str, Any]) -> ArticleOutput:
     """An unchanged article's output, from the build cache."""
     from consortia.batches import ArticleOutput
 
@@ -669,8 +673,8 @@ def reconcile_labels(
     """
     spellings: dict[bytes, set[bytes]] = {}
     for output in outputs.values():
-        for subject, literal in _pref_labels(output.named):
-            spellings.setdefault(subject + b" " + _language(literal), set()).add(literal)
+        for subject, literal in pref_labels(output.named):
+            spellings.setdefault(subject + b" " + language_tag(literal), set()).add(literal)
     chosen = {
         key: min(names, key=lambda n: (n.isascii(), len(n), n))
         for key, names in spellings.items()
@@ -681,8 +685,8 @@ def reconcile_labels(
     effective = {}
     for article_id, output in outputs.items():
         if any(
-            chosen.get(subject + b" " + _language(literal), literal) != literal
-            for subject, literal in _pref_labels(output.named)
+            chosen.get(subject + b" " + language_tag(literal), literal) != literal
+            for subject, literal in pref_labels(output.named)
         ):
             output = _demoted(output, chosen)
         effective[article_id] = output
@@ -690,18 +694,18 @@ def reconcile_labels(
     return effective, names
 
 
-def _as_named(output: ArticleOutput, labels: Mapping[str, str]) -> ArticleOutput:
+def with_names(output: ArticleOutput, labels: Mapping[str, str]) -> ArticleOutput:
     """``output`` with the names chosen by `reconcile_labels` (``labels``) applied."""
     chosen = {k.encode(): v.encode() for k, v in labels.items()}
     if not any(
-        chosen.get(subject + b" " + _language(literal), literal) != literal
-        for subject, literal in _pref_labels(output.named)
+        chosen.get(subject + b" " + language_tag(literal), literal) != literal
+        for subject, literal in pref_labels(output.named)
     ):
         return output
     return _demoted(output, chosen)
 
 
-def _pref_labels(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+def pref_labels(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     """(subject, literal) of the ``skos:prefLabel`` lines of N-Triples or N-Quads."""
     start = data.find(_PREF)
     while start >= 0:
@@ -718,7 +722,7 @@ def _pref_labels(data: bytes) -> Iterator[tuple[bytes, bytes]]:
         start = data.find(_PREF, line_end)
 
 
-def _language(literal: bytes) -> bytes:
+def language_tag(literal: bytes) -> bytes:
     return literal[literal.rfind(b'"') + 1 :]
 
 
@@ -728,8 +732,8 @@ def _demoted(output: ArticleOutput, chosen: Mapping[bytes, bytes]) -> ArticleOut
     def rewrite(data: bytes) -> list[bytes]:
         lines = []
         for line in data.splitlines():
-            for subject, literal in _pref_labels(line):
-                if chosen.get(subject + b" " + _language(literal), literal) != literal:
+            for subject, literal in pref_labels(line):
+                if chosen.get(subject + b" " + language_tag(literal), literal) != literal:
                     line = line.replace(_PREF, _ALT, 1)
             lines.append(line)
         return lines
@@ -818,11 +822,11 @@ def _update_store(
 
 
 #: The byte fields of an article's output kept in the cache blob.
-_CACHED_BYTES = ("named", "default", "ntriples")
+CACHED_BYTES = ("named", "default", "ntriples")
 
 
 @dataclass(frozen=True)
-class _UnionChange:
+class UnionChange:
     """The union of the graphs as N-Triples, and how a rebuild changed it."""
 
     union: bytes
@@ -832,9 +836,7 @@ class _UnionChange:
     removed: frozenset[bytes] = frozenset()
 
 
-def _union_change(
-    kept: Sequence[bytes], new: Sequence[bytes], old: Sequence[bytes]
-) -> _UnionChange:
+def _union_change(kept: Sequence[bytes], new: Sequence[bytes], old: Sequence[bytes]) -> UnionChange:
     """The union of ``kept`` and ``new`` articles' N-Triples, and how it differs
     from that of ``kept`` and ``old`` (the changed articles' previous versions)."""
 
@@ -847,7 +849,7 @@ def _union_change(
 
     unchanged, before, after = lines(kept), lines(old), lines(new)
     union = unchanged | after
-    return _UnionChange(
+    return UnionChange(
         _lines(union),
         frozenset(before | after),
         frozenset(after - before - unchanged),
@@ -859,7 +861,7 @@ def _lines(lines: Iterable[bytes]) -> bytes:
     return b"".join(line + b"\n" for line in lines)
 
 
-def _focus(union: ox.Store, change: _UnionChange, reach: int = 1) -> set[str]:
+def focus_nodes(union: ox.Store, change: UnionChange, reach: int = 1) -> set[str]:
     """The focus nodes to check again after a change: the subjects the changed
     articles state, before and after, and the nodes ``reach`` hops or fewer
     before a node whose statements in the union changed (a check of reach 1
@@ -897,7 +899,7 @@ def _read_cache(
     """The previous build's per-article cache, if it was made with the same data.
 
     ``cache.json`` indexes a blob file of N-Quads and N-Triples (each of
-    `_CACHED_BYTES` is [offset, length] in it); they come back as bytes.
+    `CACHED_BYTES` is [offset, length] in it); they come back as bytes.
     """
     path = project.state / "cache.json"
     try:
@@ -911,7 +913,7 @@ def _read_cache(
     if not isinstance(articles, dict) or not isinstance(blob_name, str) or "/" in blob_name:
         return {}, None, None
     try:
-        checks = [_result(item) for item in data["checks"]]
+        checks = [result_from_json(item) for item in data["checks"]]
         labels = {str(k): str(v) for k, v in data["labels"].items()}
     except (KeyError, TypeError, ValueError, AttributeError):
         checks, labels = None, None
@@ -919,7 +921,7 @@ def _read_cache(
         blob = (project.state / blob_name).read_bytes()
         for article_id, entry in articles.items():
             entry["id"] = article_id
-            for key in _CACHED_BYTES:
+            for key in CACHED_BYTES:
                 offset, length = entry[key]
                 entry[key] = blob[offset : offset + length]
                 if len(entry[key]) != length:
@@ -929,7 +931,7 @@ def _read_cache(
     return articles, checks, labels
 
 
-def _result(item: Mapping[str, Any]) -> ValidationResult:
+def result_from_json(item: Mapping[str, Any]) -> ValidationResult:
     from consortia.validation import Severity, ValidationResult
 
     return ValidationResult(**{**item, "severity": Severity(item["severity"])})
@@ -965,7 +967,7 @@ def _write_cache(
         with partial.open("wb") as blob:
             for a in articles:
                 offsets[a.id] = {}
-                for key in _CACHED_BYTES:
+                for key in CACHED_BYTES:
                     part = getattr(outputs[a.id], key)
                     blob.write(part)
                     offsets[a.id][key] = [position, len(part)]
@@ -1091,15 +1093,15 @@ def _write_manifest(
     times: dict[str, str],
     fingerprint: str | None = None,
 ) -> None:
-    _write_manifest_entries(
+    write_manifest(
         project,
-        {a.id: (_content_hash(a), times[a.id], str(a.path)) for a in articles},
+        {a.id: (content_hash(a), times[a.id], str(a.path)) for a in articles},
         output,
         fingerprint,
     )
 
 
-def _write_manifest_entries(
+def write_manifest(
     project: Project,
     entries: Mapping[str, tuple[str, str, str]],
     output: Path | None,

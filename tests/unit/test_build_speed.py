@@ -196,11 +196,11 @@ def test_a_build_writes_what_export_writes(tmp_path: Path, suffix: str) -> None:
 
 def test_preferred_names_are_read_from_the_predicate_only() -> None:
     """A sentence quoting the skos:prefLabel IRI is not a label to reconcile."""
-    from consortia.pipeline import _pref_labels
+    from consortia.pipeline import pref_labels
 
     pref = b"<http://www.w3.org/2004/02/skos/core#prefLabel>"
     data = (
         b"<urn:a> " + pref + b' "Aerom\xc3\xa9xico"@en <urn:g> .\n'
         b'<urn:e> <http://www.w3.org/ns/prov#value> "see ' + pref + b' here"@en <urn:g> .\n'
     )
-    assert list(_pref_labels(data)) == [(b"<urn:a>", b'"Aerom\xc3\xa9xico"@en')]
+    assert list(pref_labels(data)) == [(b"<urn:a>", b'"Aerom\xc3\xa9xico"@en')]
