@@ -310,6 +310,12 @@ def make_pool(rng: random.Random, orgs: int = 3000, alliances: int = 300) -> Poo
     return Pool(org_names, alliance_names, people[:500])
 
 
+def _headquarters(org: str) -> str:
+    """The one city an organization is headquartered in, in every article (as
+    its chief executive is one person), not a new one each time it is named."""
+    return PLACES[zlib.crc32(org.encode()) % len(PLACES)][0]
+
+
 def _skewed(rng: random.Random, items: list[str]) -> str:
     # A few entities recur often, most rarely: like the news.
     if rng.random() < 0.3:
@@ -356,7 +362,7 @@ def _compose(
         orgs.append(name)
     joined.update((org, alliance) for org in orgs[:3])
     lead = art.entity(orgs[0], "Organization")
-    city, country = rng.choice(PLACES)
+    _city, country = rng.choice(PLACES)  # drawn as before: the rest of the corpus stays
     month = _MONTHS[published.month - 1]
     kind = rng.randrange(3)
     if kind == 0:
@@ -394,16 +400,16 @@ def _compose(
             art.sentences.append(f"The {alliance} is led by {leader}.")
             art.fact(alliance, "ledBy", leader)
         elif sentence == "hq":
-            art.entity(city, "Location")
-            art.sentences.append(f"{lead} is headquartered in {city}.")
-            art.fact(lead, "headquarteredIn", city)
+            home = art.entity(_headquarters(lead), "Location")
+            art.sentences.append(f"{lead} is headquartered in {home}.")
+            art.fact(lead, "headquarteredIn", home)
         elif sentence == "based":
             other = art.entity(orgs[2], "Organization")
-            art.entity(city, "Location")
+            home = art.entity(_headquarters(other), "Location")
             art.sentences.append(
-                f"The {city}-based {other} said it would contribute engineers to the effort."
+                f"The {home}-based {other} said it would contribute engineers to the effort."
             )
-            art.fact(other, "headquarteredIn", city)
+            art.fact(other, "headquarteredIn", home)
         elif sentence == "ceo":
             person = art.entity(pool.people[zlib.crc32(lead.encode()) % len(pool.people)], "Person")
             role = rng.choice(_ROLES)

@@ -339,6 +339,7 @@ class _Patcher:
         self.output = output
         self.timings = timings
         self.old: dict[str, ArticleOutput] = {}
+        self.counts: Any = None  # the union's, after the change (describe.UnionCounts)
 
     # --- before anything changes --------------------------------------------------
 
@@ -540,6 +541,7 @@ class _Patcher:
                 if touched:
                     quads = self._write_nquads(new, removed, change)
                     self._write_output(store, change, quads)
+                    pl.keep_stats(self.project.store, self.counts)
                 else:  # the files are as they should be
                     quads = int(self.info["quads"])
                     self.counts = UnionCounts(**self.info["counts"])

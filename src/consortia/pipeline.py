@@ -442,6 +442,7 @@ def build(
             else:
                 _update_store(project, outputs, [a.id for a in todo], removed)
             dirty.unlink(missing_ok=True)
+            keep_stats(project.store, counts)
     finally:
         if loading is not None:
             loading.cancel()
@@ -1066,6 +1067,16 @@ def _make_state(state: Path) -> None:
             path=state,
             hint=_STATE_HINT,
         ) from None
+
+
+def keep_stats(store: Path, counts: Any) -> None:
+    """The union's counts beside the store, for `consortia query` to plan with."""
+    import contextlib
+
+    from consortia.planner import write_stats
+
+    with contextlib.suppress(OSError, ConsortiaError):  # else queries run as written
+        write_stats(store, sum(counts.predicates.values()), counts.predicates, counts.typed)
 
 
 def _stat(path: Path) -> list[int] | None:

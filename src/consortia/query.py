@@ -136,11 +136,7 @@ def run_query(
     # query's own FROM clauses.
     union = not union_default_graph(store_path)
     try:
-        outcome = store.query(
-            text,
-            prefixes=known,
-            use_default_graph_as_union=union and not has_dataset_clause(query),
-        )
+        outcome = _planned(store, store_path, text, known, union and not has_dataset_clause(query))
         result = _collect(outcome)
         if labels and result.rows:
             result = replace(result, labels=lookup_labels(store, _iris(result), union=union))
@@ -155,6 +151,24 @@ def run_query(
         raise QueryError(
             f"the query failed: {error}", path=store_path, hint="run `consortia build` again"
         ) from error
+
+
+def _planned(
+    store: Store, store_path: Path, text: str, prefixes: dict[str, str], union: bool
+) -> QuerySolutions | QueryBoolean | Iterable[Triple]:
+    """Run ``text`` with its triple patterns ordered by the store's counts
+    (`planner.plan`); as written when there are none, or if the planned text
+    does not parse (then the original's error is the one to show)."""
+    from consortia.planner import plan, read_stats
+
+    stats = read_stats(store_path)
+    planned = plan(text, stats, prefixes) if stats is not None else text
+    if planned != text:
+        try:
+            return store.query(planned, prefixes=prefixes, use_default_graph_as_union=union)
+        except SyntaxError:
+            pass
+    return store.query(text, prefixes=prefixes, use_default_graph_as_union=union)
 
 
 def _binding_failure(
