@@ -348,9 +348,9 @@ def _compose(
 ) -> tuple[str, _Article]:
     """One article. ``joined`` holds the (member, alliance) pairs earlier articles stated.
 
-    Each membership is reported once in the corpus: Consortia mints one node per
-    membership, and two articles giving it different dates would not conform
-    (see the benchmarks README).
+    Each membership is reported once in the corpus (from when Consortia minted
+    one node per membership; it now mints one per stating article): kept so
+    that runs stay comparable (see the benchmarks README).
     """
     art = _Article()
     alliance = art.entity(_skewed(rng, pool.alliances), "Alliance")

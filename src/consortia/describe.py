@@ -222,7 +222,13 @@ class UnionCounts:
     activities: dict[str, int] = field(default_factory=dict)
 
 
-def _bump(counter: dict[str, int], key: str, by: int = 1) -> None:
+def bump(counter: dict[str, int], key: str, by: int = 1) -> None:
+    """Add ``by`` to ``counter[key]``; a count that comes to 0 leaves the counter.
+
+    >>> counts = {"a": 1}
+    >>> bump(counts, "a", -1), bump(counts, "b"), counts
+    (None, None, {'b': 1})
+    """
     value = counter.get(key, 0) + by
     if value:
         counter[key] = value
@@ -245,17 +251,17 @@ def _summary(statements: Iterable[Quad | Triple], base: str) -> tuple[UnionCount
         subjects.add(q.subject)
         objects.add(q.object)
         predicate = q.predicate.value
-        _bump(counts.predicates, predicate)
+        bump(counts.predicates, predicate)
         if predicate == RDF_TYPE and isinstance(q.object, NamedNode):
             typed.add((q.object.value, str(q.subject)))
             if isinstance(q.subject, NamedNode) and q.subject.value.startswith(base):
                 entities.add(q.subject.value)
         elif predicate == PROV + "generatedAtTime" and isinstance(q.object, Literal):
-            _bump(counts.generated, str(q.object))
+            bump(counts.generated, str(q.object))
         elif predicate == PROV + "wasGeneratedBy" and isinstance(q.object, NamedNode):
-            _bump(counts.activities, q.object.value)
+            bump(counts.activities, q.object.value)
     for cls, _subject in typed:
-        _bump(counts.typed, cls)
+        bump(counts.typed, cls)
     counts.subjects, counts.objects, counts.entities = len(subjects), len(objects), len(entities)
     return counts, number
 
@@ -282,13 +288,13 @@ def count_union(union: bytes, base: str | None = None) -> UnionCounts:
         subjects.add(subject)
         objects.add(obj)
         if predicate == type_term and obj.startswith(b"<"):
-            _bump(counts.typed, obj[1:-1].decode())
+            bump(counts.typed, obj[1:-1].decode())
             if subject.startswith(entity_start):
                 entities.add(subject)
         elif predicate == generated and obj.startswith(b'"'):
-            _bump(counts.generated, obj.decode())
+            bump(counts.generated, obj.decode())
         elif predicate == activity and obj.startswith(b"<"):
-            _bump(counts.activities, obj[1:-1].decode())
+            bump(counts.activities, obj[1:-1].decode())
     counts.predicates = {p[1:-1].decode(): n for p, n in predicates.items()}
     counts.subjects, counts.objects, counts.entities = len(subjects), len(objects), len(entities)
     return counts

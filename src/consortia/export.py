@@ -281,7 +281,7 @@ def write_merged(
     elif name in ("turtle", "nt") and union is not None:
         # The distinct triples are at hand (N-Triples lines): sorted as bytes,
         # they need no set of a million terms.
-        payload, count = _render_union(union, name, prefixes or {})
+        payload, count = render_union(union, name, prefixes or {})
         size = _emit(payload, destination)
     else:
         statements = _parse_nquads(nquads)
@@ -306,7 +306,7 @@ def write_merged(
 _TYPE_TERM = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def _render_union(union: bytes, fmt: str, prefixes: Mapping[str, str]) -> tuple[bytes, int]:
+def render_union(union: bytes, fmt: str, prefixes: Mapping[str, str]) -> tuple[bytes, int]:
     """N-Triples lines of distinct triples as `_render` writes Turtle or N-Triples.
 
     Lines sort as `_triple_key` sorts triples: UTF-8 keeps code-point order, and

@@ -755,7 +755,7 @@ def _graphs_in(store: ox.Store) -> Any:
 
 def _update_counts(counts: Any, store: ox.Store, change: _Change, base: str) -> Any:
     """``counts`` (a `describe.UnionCounts`) after ``change``; the store holds the new union."""
-    from consortia.describe import PROV, RDF_TYPE, _bump
+    from consortia.describe import PROV, RDF_TYPE, bump
 
     type_term = f"<{RDF_TYPE}>".encode()
     generated = f"<{PROV}generatedAtTime>".encode()
@@ -767,16 +767,16 @@ def _update_counts(counts: Any, store: ox.Store, change: _Change, base: str) -> 
         for line in lines:
             subject, predicate, rest = line.split(b" ", 2)
             obj = rest[:-2]
-            _bump(counts.predicates, predicate[1:-1].decode(), sign)
+            bump(counts.predicates, predicate[1:-1].decode(), sign)
             per_subject[subject] = per_subject.get(subject, 0) + sign
             per_object[obj] = per_object.get(obj, 0) + sign
             if predicate == type_term and obj.startswith(b"<"):
-                _bump(counts.typed, obj[1:-1].decode(), sign)
+                bump(counts.typed, obj[1:-1].decode(), sign)
                 typed_subjects[subject] = typed_subjects.get(subject, 0) + sign
             elif predicate == generated and obj.startswith(b'"'):
-                _bump(counts.generated, obj.decode(), sign)
+                bump(counts.generated, obj.decode(), sign)
             elif predicate == activity and obj.startswith(b"<"):
-                _bump(counts.activities, obj[1:-1].decode(), sign)
+                bump(counts.activities, obj[1:-1].decode(), sign)
     rdf_type = ox.NamedNode(RDF_TYPE)
 
     def moved(pattern: tuple[Any, Any, Any], delta: int) -> int:
@@ -889,7 +889,7 @@ def _splice_turtle(
     the blocks of ``subjects`` written again from the store's union."""
     import mmap
 
-    from consortia.export import _render_union
+    from consortia.export import render_union
 
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         blocks = _TurtleBlocks(data, prefixes)
@@ -903,7 +903,7 @@ def _splice_turtle(
             )
             block = b""
             if lines:
-                rendered, _count = _render_union(lines, "turtle", prefixes)
+                rendered, _count = render_union(lines, "turtle", prefixes)
                 block = rendered[_after_prefixes(rendered) :]
             cuts.append((start, end, block))
     _splice_cuts(path, cuts)
