@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -229,7 +228,7 @@ def patch_build(
     todo = scan.fresh
     if len(todo) + len(removed) > max(1, pl.INCREMENTAL_STORE_SHARE * len(scan.ids)):
         return _whole(f"{len(todo) + len(removed)} of {len(scan.ids)} articles changed")
-    times = _times(index, todo)
+    times = pl.generation_times(todo, index)
     patcher = _Patcher(project, data, blob, info, fmt, output, timings)
     with pl.timed(timings, "cache"):
         if not patcher.layout_holds([a.id for a in todo if a.id in index] + list(removed)):
@@ -252,32 +251,6 @@ def patch_build(
         scan, new, removed, change, batches, times, fingerprint, labels, began, built_ns
     )
     return result
-
-
-def _times(index: Mapping[str, Any], todo: Sequence[Article]) -> dict[str, str]:
-    """When each re-read article's content was first built (as `_generation_times`)."""
-    import datetime as dt
-
-    from consortia.errors import ConsortiaError
-    from consortia.pipeline import content_hash
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            fixed = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise ConsortiaError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds",
-                hint="unset it or give an integer",
-            ) from None
-        return {a.id: fixed.strftime("%Y-%m-%dT%H:%M:%SZ") for a in todo}
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    times = {}
-    for article in todo:
-        entry = index.get(article.id, {})
-        same = entry.get("hash") == content_hash(article)
-        times[article.id] = entry.get("generated", now) if same else now
-    return times
 
 
 def _read_index(project: Project, fingerprint: str) -> tuple[dict[str, Any], Path] | None:

@@ -132,6 +132,21 @@ def _generation_times(project: Project, articles: Sequence[Article]) -> dict[str
     ``SOURCE_DATE_EPOCH`` fixes it for reproducible builds; otherwise the time is
     kept in the build state, so that rebuilding unchanged input is byte-identical.
     """
+    known: dict[str, dict[str, str]] = {}
+    if project.manifest.is_file():
+        try:
+            known = json.loads(project.manifest.read_text(encoding="utf-8")).get("articles", {})
+        except (OSError, ValueError):
+            known = {}
+    return generation_times(articles, known)
+
+
+def generation_times(
+    articles: Sequence[Article], known: Mapping[str, Mapping[str, Any]]
+) -> dict[str, str]:
+    """When each article's content was first built: ``SOURCE_DATE_EPOCH``, or
+    the time ``known`` (id -> its ``hash`` and ``generated``) gives for the same
+    content, or now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
@@ -143,18 +158,12 @@ def _generation_times(project: Project, articles: Sequence[Article]) -> dict[str
             ) from None
         stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ")
         return {a.id: stamp for a in articles}
-    known: dict[str, dict[str, str]] = {}
-    if project.manifest.is_file():
-        try:
-            known = json.loads(project.manifest.read_text(encoding="utf-8")).get("articles", {})
-        except (OSError, ValueError):
-            known = {}
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     times = {}
     for article in articles:
         entry = known.get(article.id, {})
         same = entry.get("hash") == content_hash(article)
-        times[article.id] = entry.get("generated", now) if same else now
+        times[article.id] = str(entry.get("generated", now)) if same else now
     return times
 
 

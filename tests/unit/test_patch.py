@@ -163,7 +163,9 @@ def test_a_new_spelling_of_a_known_entity_is_built_whole(
         encoding="utf-8",
     )
     with caplog.at_level(logging.INFO, logger="consortia.patch"):
-        build(Project.load(state=state, base=B), [sources], output)
+        result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is not None
+    assert "preferred name may change" in caplog.text
     _same_as_clean(tmp_path, sources, output, state)
 
 
