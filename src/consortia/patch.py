@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from consortia.batches import ArticleOutput
     from consortia.pipeline import BuildResult, Progress
 
-__all__ = ["DIRTY", "patch_build", "patch_info"]
+__all__ = ["DIRTY", "file_stat", "patch_build", "patch_info"]
 
 _log = logging.getLogger(__name__)
 
@@ -68,7 +68,8 @@ _PATCHABLE = ("turtle", "nt", "nq")
 _RACY_NS = 2_000_000_000
 
 
-def _stat(path: Path) -> list[int] | None:
+def file_stat(path: Path) -> list[int] | None:
+    """A file's size and modification time (ns), or None when it is not there."""
     try:
         st = path.stat()
     except OSError:
@@ -93,8 +94,8 @@ def patch_info(
         "options": options,
         "output": str(output.absolute()) if output is not None else None,
         "format": fmt,
-        "output_stat": _stat(output) if output is not None else None,
-        "last_build_stat": _stat(last_build),
+        "output_stat": file_stat(output) if output is not None else None,
+        "last_build_stat": file_stat(last_build),
         "default_length": sum(len(line) + 1 for line in default_counts),
         "default_shared": {line.decode(): n for line, n in sorted(default_counts.items()) if n > 1},
         "counts": dataclasses.asdict(counts),
@@ -132,7 +133,7 @@ def _scan(
     fresh: list[Article] = []
     for path in discover(list(paths)):
         name = str(path.absolute())
-        stat = _stat(path)
+        stat = file_stat(path)
         known = by_path.get(name)
         if (
             known is not None
@@ -179,6 +180,7 @@ def patch_build(
     """Apply the changed sources to the last build in place; None when that
     cannot be done (the caller then builds everything)."""
     from consortia import pipeline as pl
+    from consortia.errors import ConsortiaError
     from consortia.export import format_for
     from consortia.store import has_store, union_default_graph
 
@@ -186,8 +188,6 @@ def patch_build(
     built_ns = time.time_ns()
     timings: dict[str, float] = {}
     state = project.state
-    from consortia.errors import ConsortiaError
-
     if output is None or output.name.lower().endswith(".gz"):
         return _whole("the output goes to stdout or is compressed")
     if not output.is_file():
@@ -216,8 +216,8 @@ def patch_build(
     if (
         info.get("output") != str(output.absolute())
         or info.get("options") != options
-        or info.get("output_stat") != _stat(output)
-        or info.get("last_build_stat") != _stat(project.last_build)
+        or info.get("output_stat") != file_stat(output)
+        or info.get("last_build_stat") != file_stat(project.last_build)
     ):
         return _whole("the output or the last build's files are not as it left them")
     with pl.timed(timings, "read"):
@@ -230,8 +230,45 @@ def patch_build(
         return _whole(f"{len(todo) + len(removed)} of {len(scan.ids)} articles changed")
     times = pl.generation_times(todo, index)
     patcher = _Patcher(project, data, blob, info, fmt, output, timings)
+    try:
+        return _patch(
+            patcher,
+            project,
+            fingerprint,
+            scan,
+            todo,
+            removed,
+            times,
+            began,
+            built_ns,
+            progress=progress,
+            workers=workers,
+            parallel_threshold=parallel_threshold,
+        )
+    finally:
+        patcher.close()  # the store, before a whole build opens it
+
+
+def _patch(
+    patcher: _Patcher,
+    project: Project,
+    fingerprint: str,
+    scan: _Scan,
+    todo: Sequence[Article],
+    removed: tuple[str, ...],
+    times: dict[str, str],
+    began: float,
+    built_ns: int,
+    *,
+    progress: Progress | None,
+    workers: int | None,
+    parallel_threshold: int,
+) -> BuildResult | None:
+    from consortia import pipeline as pl
+
+    timings = patcher.timings
     with pl.timed(timings, "cache"):
-        if not patcher.layout_holds([a.id for a in todo if a.id in index] + list(removed)):
+        if not patcher.layout_holds([a.id for a in todo if a.id in patcher.index] + list(removed)):
             return _whole("last-build.nq is not laid out as the cache says")
     with pl.timed(timings, "process"):
         batches = pl.run_batches(
@@ -242,15 +279,14 @@ def patch_build(
             timings[stage] = timings.get(stage, 0.0) + seconds
     fresh = {a.id: a for batch in batches for a in batch.articles}
     with pl.timed(timings, "merge"):
-        labels = {str(k): str(v) for k, v in data["labels"].items()}
+        labels = {str(k): str(v) for k, v in patcher.data["labels"].items()}
         if not patcher.labels_hold(fresh, labels, removed):
             return _whole("an entity's preferred name may change")
         new = {i: pl.with_names(o, labels) for i, o in fresh.items()}
         change = patcher.union_change(new, removed)
-    result = patcher.apply(
+    return patcher.apply(
         scan, new, removed, change, batches, times, fingerprint, labels, began, built_ns
     )
-    return result
 
 
 def _read_index(project: Project, fingerprint: str) -> tuple[dict[str, Any], Path] | None:
@@ -313,6 +349,7 @@ class _Patcher:
         self.timings = timings
         self.old: dict[str, ArticleOutput] = {}
         self.counts: Any = None  # the union's, after the change (describe.UnionCounts)
+        self._opened: ox.Store | None = None
 
     # --- before anything changes --------------------------------------------------
 
@@ -341,15 +378,18 @@ class _Patcher:
         except (OSError, ValueError, KeyError, TypeError):
             return False
         self.offsets: dict[str, tuple[int, int]] = {}
-        position = int(self.info["default_length"])
-        for _graph, article_id in sorted(
-            (entry["graph"], article_id)
-            for article_id, entry in self.index.items()
-            if entry["published"]
-        ):
-            length = int(self.index[article_id]["published"])
-            self.offsets[article_id] = (position, length)
-            position += length
+        try:
+            position = int(self.info["default_length"])
+            for _graph, article_id in sorted(
+                (str(entry["graph"]), article_id)
+                for article_id, entry in self.index.items()
+                if entry["published"]
+            ):
+                length = int(self.index[article_id]["published"])
+                self.offsets[article_id] = (position, length)
+                position += length
+        except (KeyError, TypeError, ValueError):
+            return False
         last = self.project.last_build
         if last.stat().st_size != position:
             return False
@@ -397,13 +437,16 @@ class _Patcher:
                         return False
         return True
 
+    def close(self) -> None:
+        """Let go of the store (pyoxigraph closes it when the object goes)."""
+        self._opened = None
+
     def _store(self) -> ox.Store:
         from consortia.store import open_store
 
-        if getattr(self, "_opened", None) is None:
+        if self._opened is None:
             self._opened = open_store(self.project.store, read_only=False)
-        store: ox.Store = self._opened
-        return store
+        return self._opened
 
     def union_change(self, new: Mapping[str, ArticleOutput], removed: Sequence[str]) -> _Change:
         """What the union gains and loses, asked of the store (the old union)."""
@@ -692,8 +735,8 @@ class _Patcher:
         self.data["labels"] = dict(labels)
         self.info.update(
             built_ns=built_ns,
-            output_stat=_stat(self.output),
-            last_build_stat=_stat(self.project.last_build),
+            output_stat=file_stat(self.output),
+            last_build_stat=file_stat(self.project.last_build),
             default_length=len(self.new_default),
             default_shared={
                 k.decode(): n for k, n in sorted(change.default_counts.items()) if n > 1

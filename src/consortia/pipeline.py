@@ -968,6 +968,8 @@ def _write_cache(
     import dataclasses
     import secrets
 
+    from consortia.patch import file_stat
+
     blob_name = f"cache-{secrets.token_hex(8)}.bin"
     blob_path = project.state / blob_name
     offsets: dict[str, dict[str, list[int]]] = {}
@@ -1002,7 +1004,7 @@ def _write_cache(
                 # Where the source is and how it looked, so that a rebuild
                 # reads only the files that changed.
                 "path": str(a.path.absolute()),
-                "stat": _stat(a.path),
+                "stat": file_stat(a.path),
             }
             for a in articles
         },
@@ -1086,14 +1088,6 @@ def keep_stats(store: Path, counts: Any) -> None:
 
     with contextlib.suppress(OSError, ConsortiaError):  # else queries run as written
         write_stats(store, sum(counts.predicates.values()), counts.predicates, counts.typed)
-
-
-def _stat(path: Path) -> list[int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
 
 
 def _default_counts(outputs: Iterable[ArticleOutput]) -> dict[bytes, int]:
