@@ -265,3 +265,45 @@ def _same_as_clean_after(
     monkeypatch.undo()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     _same_as_clean(tmp_path, sources, output, state)
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq"])
+def test_rounds_of_random_changes_stay_a_clean_builds_bytes(tmp_path: Path, suffix: str) -> None:
+    """Several rebuilds in a row, each changing, adding and removing articles
+    drawn at random (seeded), each compared with a clean build."""
+    import random
+
+    pool = sorted((ROOT / "tests" / "gold").glob("*.md"))[:14]
+    rng = random.Random(11)
+    sources = tmp_path / "articles"
+    sources.mkdir()
+    for file in pool[:8]:
+        shutil.copy(file, sources / file.name)
+    state, output = tmp_path / "state", tmp_path / f"out{suffix}"
+    build(Project.load(state=state, base=B), [sources], output)
+    sentences = [
+        "Acme Bank has joined the Hyperledger consortium.",
+        "Zenith Motors, a unit of Acme Bank, is headquartered in Lyon.",
+        "The alliance was founded by Norvale Systems and Acme Bank.",
+        "Quenmere Insurance said it had left the group in 2020.",
+    ]
+    patched = 0
+    for round_number in range(4):
+        _age(sources)
+        present = sorted(sources.glob("*.md"))
+        for path in rng.sample(present, 2):
+            path.write_text(
+                path.read_text(encoding="utf-8") + "\n" + rng.choice(sentences) + "\n",
+                encoding="utf-8",
+            )
+        absent = [p for p in pool if not (sources / p.name).exists()]
+        if absent and rng.random() < 0.7:
+            shutil.copy(rng.choice(absent), sources)
+        if rng.random() < 0.5:
+            rng.choice(sorted(sources.glob("*.md"))).unlink()
+        result = build(Project.load(state=state, base=B), [sources], output)
+        patched += result.nquads_data is None
+        shutil.rmtree(tmp_path / "clean-state", ignore_errors=True)
+        _same_as_clean(tmp_path, sources, output, state)
+        assert not (state / DIRTY).exists(), round_number
+    assert patched >= 2, "too few rounds were patched to test anything"
