@@ -32,6 +32,7 @@ from pyoxigraph import (
 from consortia.errors import ConsortiaError
 
 __all__ = [
+    "chunks",
     "dataset_quads",
     "discard_store",
     "has_store",
@@ -124,11 +125,11 @@ def prepare_store(
     try:
         if isinstance(quads, bytes):
             store = Store(str(fresh))
-            for chunk in _chunks(quads):
+            for chunk in chunks(quads):
                 store.bulk_load(chunk, format=RdfFormat.N_QUADS)
             if union is None:
                 union = _triples_of(parse(quads, format=RdfFormat.N_QUADS))
-            for chunk in _chunks(union):
+            for chunk in chunks(union):
                 store.bulk_load(chunk, format=RdfFormat.N_TRIPLES)
             store.flush()
             del store
@@ -188,7 +189,7 @@ def _triples_of(statements: Iterable[Quad | Triple]) -> bytes:
 _CHUNK = 32 * 1024 * 1024
 
 
-def _chunks(nquads: bytes, size: int = _CHUNK) -> Iterator[bytes]:
+def chunks(nquads: bytes, size: int = _CHUNK) -> Iterator[bytes]:
     """``nquads`` in pieces of about ``size`` bytes, cut at line ends."""
     start = 0
     while start < len(nquads):
