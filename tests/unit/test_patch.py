@@ -41,6 +41,17 @@ def _corpus(folder: Path) -> Path:
     return folder
 
 
+def _built(
+    tmp_path: Path, suffix: str = ".ttl", workers: int | None = None, threshold: int = 50
+) -> tuple[Path, Path, Path]:
+    """Six articles built once: (sources, state, output)."""
+    sources = _corpus(tmp_path / "articles")
+    state, output = tmp_path / "state", tmp_path / f"out{suffix}"
+    project = Project.load(state=state, base=B)
+    build(project, [sources], output, workers=workers, parallel_threshold=threshold)
+    return sources, state, output
+
+
 def _age(folder: Path) -> None:
     """Date the sources back, as files a build did not just see being written."""
     for path in folder.iterdir():
@@ -80,9 +91,7 @@ def _same_as_clean(tmp_path: Path, sources: Path, output: Path, state: Path) -> 
 
 @pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq"])
 def test_a_rebuild_in_place_gives_a_clean_builds_bytes(tmp_path: Path, suffix: str) -> None:
-    sources = _corpus(tmp_path / "articles")
-    state, output = tmp_path / "state", tmp_path / f"out{suffix}"
-    build(Project.load(state=state, base=B), [sources], output)
+    sources, state, output = _built(tmp_path, suffix)
     _age(sources)
     _change(sources)
     result = build(Project.load(state=state, base=B), [sources], output)
@@ -109,9 +118,7 @@ def test_a_rebuild_in_place_gives_a_clean_builds_bytes(tmp_path: Path, suffix: s
 
 
 def test_nothing_changed_reads_no_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sources = _corpus(tmp_path / "articles")
-    state, output = tmp_path / "state", tmp_path / "out.ttl"
-    build(Project.load(state=state, base=B), [sources], output)
+    sources, state, output = _built(tmp_path)
     _age(sources)
     build(Project.load(state=state, base=B), [sources], output)  # records the old times
     before = output.read_bytes()
@@ -128,9 +135,7 @@ def test_nothing_changed_reads_no_source(tmp_path: Path, monkeypatch: pytest.Mon
 def test_an_output_changed_by_hand_is_written_whole(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sources = _corpus(tmp_path / "articles")
-    state, output = tmp_path / "state", tmp_path / "out.ttl"
-    build(Project.load(state=state, base=B), [sources], output)
+    sources, state, output = _built(tmp_path)
     with output.open("a", encoding="utf-8") as handle:
         handle.write("# edited\n")
     _change(sources)
@@ -146,16 +151,14 @@ def test_a_new_spelling_of_a_known_entity_is_built_whole(
 ) -> None:
     """Another article's name for an entity may change the preferred label
     everywhere: that is the whole build's to decide."""
-    sources = _corpus(tmp_path / "articles")
-    state, output = tmp_path / "state", tmp_path / "out.ttl"
-    first = build(Project.load(state=state, base=B), [sources], output)
+    sources, state, output = _built(tmp_path)
     labels = ox.Store.read_only(str(state / "store")).query(
         "SELECT ?name WHERE { ?o a <http://www.w3.org/ns/org#Organization> ; "
         "<http://www.w3.org/2004/02/skos/core#prefLabel> ?name } ORDER BY ?name LIMIT 1"
     )
     assert isinstance(labels, ox.QuerySolutions)
     name = next(iter(labels))["name"]
-    assert isinstance(name, ox.Literal) and first.nquads
+    assert isinstance(name, ox.Literal)
     respelt = name.value.upper() if name.value.upper() != name.value else name.value.lower()
     (sources / "zz-respelt.md").write_text(
         f"---\nid: zz-respelt\ntitle: A note\npublished: 2024-01-02\n"
@@ -175,9 +178,7 @@ def test_data_that_fails_leaves_the_store_and_files_as_they_were(
     from consortia import crosscheck
     from consortia.validation import Severity, ValidationResult
 
-    sources = _corpus(tmp_path / "articles")
-    state, output = tmp_path / "state", tmp_path / "out.ttl"
-    build(Project.load(state=state, base=B), [sources], output)
+    sources, state, output = _built(tmp_path)
     _age(sources)
     quads, written = _quads(state), output.read_bytes()
     last = (state / "last-build.nq").read_bytes()
@@ -215,9 +216,7 @@ def test_data_that_fails_leaves_the_store_and_files_as_they_were(
 
 
 def test_a_store_left_half_changed_is_made_whole(tmp_path: Path) -> None:
-    sources = _corpus(tmp_path / "articles")
-    state, output = tmp_path / "state", tmp_path / "out.ttl"
-    build(Project.load(state=state, base=B), [sources], output)
+    sources, state, output = _built(tmp_path)
     store = ox.Store(str(state / "store"))
     store.remove_graph(ox.NamedNode(f"{B}graph/{GOLD[3].stem}"))
     store.flush()
@@ -235,9 +234,7 @@ def test_a_first_build_leaves_a_warm_start(tmp_path: Path, monkeypatch: pytest.M
     folder, so that the next process need not load the mappings and shapes."""
     from consortia.extract import Extractor
 
-    sources = _corpus(tmp_path / "articles")
-    state, output = tmp_path / "state", tmp_path / "out.ttl"
-    build(Project.load(state=state, base=B), [sources], output, workers=2, parallel_threshold=2)
+    sources, state, output = _built(tmp_path, workers=2, threshold=2)
     assert len(list(state.glob("warm-context-*.pickle"))) == 1
     assert len(list(state.glob("warm-checks-*.pickle"))) == 1
 
