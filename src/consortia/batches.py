@@ -38,7 +38,6 @@ __all__ = [
     "article_output",
     "context_for",
     "dump_quads",
-    "dump_triples",
     "load_quads",
     "process_batch",
 ]
@@ -59,13 +58,28 @@ class ArticleOutput:
     named: bytes
     default: bytes
     facts: int
-    #: The article's distinct triples (its graph and its default-graph
-    #: statements), as N-Triples: the union checks load these.
-    ntriples: bytes = b""
 
     @property
     def nquads(self) -> bytes:
         return self.default + self.named
+
+    def triple_lines(self) -> set[bytes]:
+        """The article's distinct triples (its graph's statements and its
+        default-graph ones) as N-Triples lines, without their line ends.
+
+        A graph line is its triple followed by the graph's IRI, the last
+        ``" <"`` of the line (an IRI holds no space; a literal before it may).
+
+        >>> output = ArticleOutput("a", "<g:a>", b'<s:x> <p:y> "a <b" <g:a> .\\n', b"", 1)
+        >>> output.triple_lines()
+        {b'<s:x> <p:y> "a <b" .'}
+        """
+        lines = set(self.default.splitlines())
+        for line in self.named.splitlines():
+            if line:
+                lines.add(line[: line.rfind(b" <")] + b" .")
+        lines.discard(b"")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -199,13 +213,6 @@ def dump_quads(quads: Sequence[ox.Quad]) -> bytes:
     return buffer.getvalue()
 
 
-def dump_triples(quads: Sequence[ox.Quad]) -> bytes:
-    """The distinct triples of ``quads`` (graphs dropped) as N-Triples bytes."""
-    buffer = io.BytesIO()
-    ox.serialize({q.triple for q in quads}, buffer, ox.RdfFormat.N_TRIPLES)
-    return buffer.getvalue()
-
-
 def article_output(article_id: str, quads: Sequence[ox.Quad], facts: int) -> ArticleOutput:
     """One article's quads, split into its named graph and the default graph."""
     from consortia.export import canonical_nquads
@@ -221,7 +228,6 @@ def article_output(article_id: str, quads: Sequence[ox.Quad], facts: int) -> Art
         canonical_nquads(named),
         canonical_nquads(default),
         facts,
-        dump_triples(quads),
     )
 
 

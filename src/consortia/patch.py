@@ -456,9 +456,9 @@ class _Patcher:
         old_lines: set[bytes] = set()
         new_lines: set[bytes] = set()
         for article_id in changed:
-            old_lines |= _lines(self._old_output(article_id).ntriples)
+            old_lines |= self._old_output(article_id).triple_lines()
         for output in new.values():
-            new_lines |= _lines(output.ntriples)
+            new_lines |= output.triple_lines()
         # The default graph's statements, counted over articles.
         shared = {k.encode(): int(v) for k, v in self.info["default_shared"].items()}
         counts: dict[bytes, int] = {}
@@ -536,11 +536,13 @@ class _Patcher:
             results, owned = pl.collect_results(batches, cache_view, keep)
             cross = union_checks(self.project, fingerprint)
             union_change = pl.UnionChange(b"", change.stated, change.added, change.removed)
-            focus = pl.focus_nodes(store, union_change, cross.reach)
-            checked = check_union(store, cross, (), focus, graphs=_graphs_in(store))
             cached_checks: list[ValidationResult] = [
                 pl.result_from_json(item) for item in self.data["checks"]
             ]
+            focus = pl.focus_nodes(
+                store, union_change, cross.reach, {r.focus_node for r in cached_checks}
+            )
+            checked = check_union(store, cross, (), focus, graphs=_graphs_in(store))
             checked.extend(
                 r for r in cached_checks if cross.is_local(r) and r.focus_node not in focus
             )

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +44,7 @@ Progress = Callable[[str], None]
 PARALLEL_THRESHOLD = 50
 #: Up to this share of changed articles, the store is updated graph by graph.
 INCREMENTAL_STORE_SHARE = 0.1
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 _STATE_HINT = "set --state or CONSORTIA_STATE to a writable folder"
 
@@ -384,10 +384,10 @@ def build(
         # The union of the graphs (distinct triples): what the checks read, and
         # the store's default graph. After a few changes, also how it changed.
         change = _union_change(
-            [outputs[a.id].ntriples for a in articles if a.id in keep or not graph_by_graph],
-            [outputs[a.id].ntriples for a in todo] if graph_by_graph else [],
+            [outputs[a.id] for a in articles if a.id in keep or not graph_by_graph],
+            [outputs[a.id] for a in todo] if graph_by_graph else [],
             [
-                with_names(cached_output(cache[i]), labels).ntriples
+                with_names(cached_output(cache[i]), labels)
                 for i in [a.id for a in todo if a.id in cache] + list(removed)
             ]
             if graph_by_graph
@@ -413,7 +413,9 @@ def build(
                 # A few articles changed: the local checks look again at the
                 # nodes they state (before and after), and at the nodes
                 # pointing at a node whose statements in the union changed.
-                focus = focus_nodes(union, change, cross.reach)
+                focus = focus_nodes(
+                    union, change, cross.reach, {r.focus_node for r in cached_checks}
+                )
             checked = check_union(union, cross, lambda: load_quads(nquads), focus)
             if focus is not None and cached_checks is not None:
                 checked.extend(
@@ -660,7 +662,6 @@ def cached_output(entry: Mapping[str, Any]) -> ArticleOutput:
         bytes(entry["named"]),
         bytes(entry["default"]),
         int(entry["facts"]),
-        bytes(entry["ntriples"]),
     )
 
 
@@ -749,8 +750,7 @@ def _demoted(output: ArticleOutput, chosen: Mapping[bytes, bytes]) -> ArticleOut
         return lines
 
     named = b"".join(line + b"\n" for line in sorted(set(rewrite(output.named))))
-    ntriples = b"".join(line + b"\n" for line in sorted(set(rewrite(output.ntriples))))
-    return dataclasses.replace(output, named=named, ntriples=ntriples)
+    return dataclasses.replace(output, named=named)
 
 
 def merge_nquads(outputs: Iterable[ArticleOutput]) -> bytes:
@@ -832,7 +832,7 @@ def _update_store(
 
 
 #: The byte fields of an article's output kept in the cache blob.
-CACHED_BYTES = ("named", "default", "ntriples")
+CACHED_BYTES = ("named", "default")
 
 
 @dataclass(frozen=True)
@@ -846,15 +846,17 @@ class UnionChange:
     removed: frozenset[bytes] = frozenset()
 
 
-def _union_change(kept: Sequence[bytes], new: Sequence[bytes], old: Sequence[bytes]) -> UnionChange:
-    """The union of ``kept`` and ``new`` articles' N-Triples, and how it differs
-    from that of ``kept`` and ``old`` (the changed articles' previous versions)."""
+def _union_change(
+    kept: Sequence[ArticleOutput], new: Sequence[ArticleOutput], old: Sequence[ArticleOutput]
+) -> UnionChange:
+    """The union of ``kept`` and ``new`` articles' triples (N-Triples), and how it
+    differs from that of ``kept`` and ``old`` (the changed articles' previous
+    versions)."""
 
-    def lines(parts: Sequence[bytes]) -> set[bytes]:
+    def lines(outputs: Sequence[ArticleOutput]) -> set[bytes]:
         found: set[bytes] = set()
-        for part in parts:
-            found.update(part.splitlines())
-        found.discard(b"")
+        for output in outputs:
+            found.update(output.triple_lines())
         return found
 
     unchanged, before, after = lines(kept), lines(old), lines(new)
@@ -871,12 +873,20 @@ def _lines(lines: Iterable[bytes]) -> bytes:
     return b"".join(line + b"\n" for line in lines)
 
 
-def focus_nodes(union: ox.Store, change: UnionChange, reach: int = 1) -> set[str]:
-    """The focus nodes to check again after a change: the subjects the changed
-    articles state, before and after, and the nodes ``reach`` hops or fewer
-    before a node whose statements in the union changed (a check of reach 1
-    reads its values' statements: a value's type decides an ``sh:class``),
-    not every node pointing at an alliance the changed article mentions.
+def focus_nodes(
+    union: ox.Store,
+    change: UnionChange,
+    reach: int = 1,
+    with_results: Collection[str] | None = None,
+) -> set[str]:
+    """The focus nodes to check again after a change: the nodes whose
+    statements in the union changed and those ``reach`` hops or fewer before
+    them (a check of reach 1 reads its values' statements: a value's type
+    decides an ``sh:class``), not every node pointing at an alliance the
+    changed article mentions; and the subjects the changed articles state,
+    before and after, whose results may be tied to another article now (of
+    those, when ``with_results`` names the nodes the last build had results
+    for, only these: a node with none, and no change in its reach, has none).
 
     A path in the old or the new union from a node to a changed node starts
     with unchanged statements up to its first changed node, so it is found
@@ -891,16 +901,21 @@ def focus_nodes(union: ox.Store, change: UnionChange, reach: int = 1) -> set[str
         }
 
     frontier: set[ox.NamedNode | ox.BlankNode] = subjects(change.added | change.removed)
-    behind: set[ox.NamedNode | ox.BlankNode] = set()
+    reached = set(frontier)
     for _hop in range(reach):
         frontier = {
             quad.subject
             for node in frontier
             for quad in union.quads_for_pattern(None, None, node, ox.DefaultGraph())
             if isinstance(quad.subject, ox.NamedNode | ox.BlankNode)
-        } - behind
-        behind |= frontier
-    return {node_name(node) for node in subjects(change.stated) | behind}
+        } - reached
+        reached |= frontier
+    names = {node_name(node) for node in reached}
+    for node in subjects(change.stated):
+        name = node_name(node)
+        if with_results is None or name in with_results:
+            names.add(name)
+    return names
 
 
 def _read_cache(
