@@ -27,6 +27,19 @@ CASES = TESTS / "cases"
 SEED_CASE = CASES / "bsn-huobi-china-2019"
 SEED_ARTICLE = SEED_CASE / "bsn-huobi-china-2019.md"
 SEED_ID = "bsn-huobi-china-2019"
+#: The annotated articles (tests/gold), in name order: sources for build tests.
+GOLD_ARTICLES = sorted((TESTS / "gold").glob("*.md"))
+#: The IRI base the tests build with.
+ID_BASE = "https://w3id.org/consortia/id/"
+
+
+def copy_articles(folder: Path, files: list[Path]) -> Path:
+    """A folder of sources holding copies of ``files``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        shutil.copy(file, folder / file.name)
+    return folder
+
 
 #: Environment variables that change what a build does; every test starts without them.
 _SETTINGS = (

@@ -29,6 +29,7 @@ runs.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 import secrets
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from consortia.batches import ArticleOutput
     from consortia.pipeline import BuildResult, Progress
 
-__all__ = ["DIRTY", "file_stat", "patch_build", "patch_info"]
+__all__ = ["DIRTY", "file_stat", "patch_build", "patch_info", "source_options"]
 
 _log = logging.getLogger(__name__)
 
@@ -118,8 +119,6 @@ def _scan(
     paths: Sequence[Path], index: Mapping[str, Any], built_ns: int, options: list[str | None]
 ) -> _Scan | None:
     """Stat every source; read those whose size or time differ from the last build's."""
-    import datetime as dt
-
     from consortia.pipeline import content_hash
     from consortia.sources import discover, parse_markdown, parse_plain, read_text
 
@@ -162,7 +161,8 @@ def _scan(
     return _Scan(sorted(ids), where, given, stats, fresh)
 
 
-def _options(published: Any, url: str | None) -> list[str | None]:
+def source_options(published: dt.date | None, url: str | None) -> list[str | None]:
+    """The build options that shape what .txt sources say (kept with the cache)."""
     return [published.isoformat() if published is not None else None, url]
 
 
@@ -171,7 +171,7 @@ def patch_build(
     paths: Sequence[Path],
     output: Path | None,
     *,
-    published: Any = None,
+    published: dt.date | None = None,
     url: str | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
@@ -212,7 +212,7 @@ def patch_build(
     info = data.get("patch")
     if not isinstance(info, dict) or info.get("format") != fmt:
         return _whole("the last build wrote another format")
-    options = _options(published, url)
+    options = source_options(published, url)
     if (
         info.get("output") != str(output.absolute())
         or info.get("options") != options
@@ -323,6 +323,13 @@ def _lines(data: bytes) -> set[bytes]:
     return found
 
 
+def _node(term: bytes) -> ox.NamedNode | ox.BlankNode:
+    """An IRI or blank node written as N-Triples (``<...>``, ``_:b``)."""
+    subject = _triple(term + b" <x:p> <x:o> .").subject
+    assert isinstance(subject, ox.NamedNode | ox.BlankNode)
+    return subject
+
+
 def _triple(line: bytes) -> ox.Triple:
     statement = next(iter(ox.parse(line + b"\n", format=ox.RdfFormat.N_TRIPLES)))
     return statement.triple if isinstance(statement, ox.Quad) else statement
@@ -425,7 +432,7 @@ class _Patcher:
                 key = subject + b" " + language_tag(literal)
                 if key.decode() in labels:
                     return False
-                node = _triple(subject + b" <x:p> <x:o> .").subject
+                node = _node(subject)
                 language = language_tag(literal)[1:].decode() or None
                 for quad in store.quads_for_pattern(node, pref, None, ox.DefaultGraph()):
                     value = quad.object
@@ -619,14 +626,24 @@ class _Patcher:
             before, after = after, before
             old_graphs, new_graphs = new_graphs, old_graphs
             gone, added = added, gone
-        for graph in old_graphs:
-            if graph:
-                store.remove_graph(ox.NamedNode(graph[1:-1]))
-        for triple in gone:
-            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
-        store.extend([q for quads in after.values() for q in quads])
-        store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in added])
-        store.flush()
+        try:
+            for graph in old_graphs:
+                if graph:
+                    store.remove_graph(ox.NamedNode(graph[1:-1]))
+            for triple in gone:
+                store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
+            store.extend([q for quads in after.values() for q in quads])
+            store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in added])
+            store.flush()
+        except (OSError, RuntimeError) as error:
+            from consortia.errors import ConsortiaError
+
+            # The marker file stays: the next build makes a whole new store.
+            raise ConsortiaError(
+                f"cannot update the store: {error}",
+                path=self.project.store,
+                hint="run `consortia build` again: it will make the store anew",
+            ) from None
 
     # --- the files --------------------------------------------------------------------
 
@@ -809,12 +826,12 @@ def _update_counts(counts: Any, store: ox.Store, change: _Change, base: str) -> 
         return int(now > 0) - int(before > 0)
 
     for subject, delta in per_subject.items():
-        counts.subjects += moved((_triple(subject + b" <x:p> <x:o> .").subject, None, None), delta)
+        counts.subjects += moved((_node(subject), None, None), delta)
     for obj, delta in per_object.items():
         counts.objects += moved((None, None, _triple(b"<x:s> <x:p> " + obj + b" .").object), delta)
     for subject, delta in typed_subjects.items():
         if subject.startswith(b"<" + base.encode()):
-            node = _triple(subject + b" <x:p> <x:o> .").subject
+            node = _node(subject)
             counts.entities += moved((node, rdf_type, None), delta)
     return counts
 
@@ -914,7 +931,7 @@ def _splice_turtle(
         cuts: list[tuple[int, int, bytes]] = []
         for subject in subjects:
             start, end = blocks.find(subject)
-            node = _triple(subject + b" <x:p> <x:o> .").subject
+            node = _node(subject)
             lines = b"".join(
                 f"{q.subject} {q.predicate} {q.object} .\n".encode()
                 for q in store.quads_for_pattern(node, None, None, ox.DefaultGraph())

@@ -458,11 +458,11 @@ def build(
         if loading is not None:
             loading.cancel()
     with timed(timings, "cache"):
-        from consortia.patch import patch_info
+        from consortia.patch import patch_info, source_options
 
         info = patch_info(
             built_ns=built_ns,
-            options=[published.isoformat() if published is not None else None, url],
+            options=source_options(published, url),
             output=output,
             fmt=written.fmt if output is not None else None,
             last_build=project.last_build,

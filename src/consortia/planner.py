@@ -146,8 +146,7 @@ _KEYWORDS_BEFORE_GROUP = {"OPTIONAL", "MINUS"}
 
 
 class _Parser:
-    def __init__(self, query: str, tokens: list[_Token], prefixes: Mapping[str, str]) -> None:
-        self.query = query
+    def __init__(self, tokens: list[_Token], prefixes: Mapping[str, str]) -> None:
         self.t = tokens
         self.i = 0
         self.prefixes = dict(prefixes)
@@ -450,7 +449,7 @@ def plan(query: str, stats: Stats, prefixes: Mapping[str, str] | None = None) ->
     """
     try:
         tokens = _tokens(query)
-        parser = _Parser(query, tokens, prefixes or {})
+        parser = _Parser(tokens, prefixes or {})
         parser.parse()
     except (_Unknown, IndexError):
         return query

@@ -17,22 +17,16 @@ from consortia.export import canonical_nquads
 from consortia.pipeline import build
 from consortia.project import Project
 from consortia.query import run_query
+from tests.conftest import GOLD_ARTICLES, ID_BASE, copy_articles
 
 ROOT = Path(__file__).resolve().parents[2]
-B = "https://w3id.org/consortia/id/"
-GOLD = sorted((ROOT / "tests" / "gold").glob("*.md"))[:6]
+B = ID_BASE
+GOLD = GOLD_ARTICLES[:6]
 
 
 @pytest.fixture(autouse=True)
 def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-
-
-def _corpus(folder: Path, files: list[Path]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for file in files:
-        shutil.copy(file, folder / file.name)
-    return folder
 
 
 def _graphs(state: Path) -> set[str]:
@@ -46,7 +40,7 @@ def _store_quads(state: Path) -> int:
 
 
 def test_incremental_build_equals_clean_build(tmp_path: Path) -> None:
-    sources = _corpus(tmp_path / "articles", GOLD[:5])
+    sources = copy_articles(tmp_path / "articles", GOLD[:5])
     project = Project.load(state=tmp_path / "state", base=B)
     first = build(project, [sources], tmp_path / "first.ttl")
     assert set(first.reprocessed) == {p.stem for p in GOLD[:5]}
@@ -86,7 +80,7 @@ def test_incremental_build_equals_clean_build(tmp_path: Path) -> None:
 def test_changed_mappings_rebuild_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sources = _corpus(tmp_path / "articles", GOLD[:2])
+    sources = copy_articles(tmp_path / "articles", GOLD[:2])
     data = tmp_path / "data"
     for folder in ("mappings", "shapes", "ontology"):
         shutil.copytree(ROOT / folder, data / folder)
@@ -101,7 +95,7 @@ def test_changed_mappings_rebuild_everything(
 
 
 def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
-    sources = _corpus(tmp_path / "articles", GOLD)
+    sources = copy_articles(tmp_path / "articles", GOLD)
     serial = build(
         Project.load(state=tmp_path / "serial", base=B), [sources], tmp_path / "serial.ttl"
     )
@@ -127,7 +121,7 @@ def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
 
 def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path) -> None:
     """A cut-off cache blob (a disk filled up, a copy stopped) means a clean build."""
-    sources = _corpus(tmp_path / "articles", GOLD[:2])
+    sources = copy_articles(tmp_path / "articles", GOLD[:2])
     project = Project.load(state=tmp_path / "state", base=B)
     build(project, [sources], tmp_path / "first.nq")
     blobs = list((tmp_path / "state").glob("cache-*.bin"))
@@ -144,7 +138,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path) -> None:
 def test_incremental_checks_keep_and_drop_results_as_a_clean_build(tmp_path: Path) -> None:
     """A rebuild checks again only the nodes the changed articles touch; the
     results it keeps for the others are the ones a clean build finds."""
-    sources = _corpus(tmp_path / "articles", GOLD[:4])
+    sources = copy_articles(tmp_path / "articles", GOLD[:4])
     # An article without a url is a warning on the article's node.
     text = (sources / GOLD[2].name).read_text(encoding="utf-8")
     (sources / GOLD[2].name).write_text(
@@ -185,7 +179,7 @@ def test_a_build_writes_what_export_writes(tmp_path: Path, suffix: str) -> None:
     from the quads: the same bytes, whatever the format."""
     from consortia.export import write_rdf
 
-    sources = _corpus(tmp_path / "articles", GOLD)
+    sources = copy_articles(tmp_path / "articles", GOLD)
     result = build(
         Project.load(state=tmp_path / "state", base=B), [sources], tmp_path / f"out{suffix}"
     )

@@ -21,10 +21,10 @@ from consortia import pipeline
 from consortia.patch import DIRTY
 from consortia.pipeline import BuildResult, ValidationFailed, build
 from consortia.project import Project
+from tests.conftest import GOLD_ARTICLES, ID_BASE, copy_articles
 
-ROOT = Path(__file__).resolve().parents[2]
-B = "https://w3id.org/consortia/id/"
-GOLD = sorted((ROOT / "tests" / "gold").glob("*.md"))[:8]
+B = ID_BASE
+GOLD = GOLD_ARTICLES[:8]
 
 
 @pytest.fixture(autouse=True)
@@ -35,10 +35,7 @@ def _setting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _corpus(folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    for file in GOLD[:6]:
-        shutil.copy(file, folder / file.name)
-    return folder
+    return copy_articles(folder, GOLD[:6])
 
 
 def _built(
@@ -71,6 +68,16 @@ def _change(sources: Path) -> None:
         re.sub(r"(?m)^id: .*$", "id: zz-added", text), encoding="utf-8"
     )
     (sources / GOLD[1].name).unlink()
+
+
+def _rebuilt_whole(
+    caplog: pytest.LogCaptureFixture, sources: Path, state: Path, output: Path, reason: str
+) -> None:
+    """Build again, and find that it was built whole, for ``reason``."""
+    with caplog.at_level(logging.INFO, logger="consortia.patch"):
+        result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is not None
+    assert reason in caplog.text
 
 
 def _quads(state: Path) -> set[ox.Quad]:
@@ -141,10 +148,7 @@ def test_an_output_changed_by_hand_is_written_whole(
     with output.open("a", encoding="utf-8") as handle:
         handle.write("# edited\n")
     _change(sources)
-    with caplog.at_level(logging.INFO, logger="consortia.patch"):
-        result = build(Project.load(state=state, base=B), [sources], output)
-    assert result.nquads_data is not None
-    assert "not as it left them" in caplog.text
+    _rebuilt_whole(caplog, sources, state, output, "not as it left them")
     _same_as_clean(tmp_path, sources, output, state)
 
 
@@ -167,10 +171,7 @@ def test_a_new_spelling_of_a_known_entity_is_built_whole(
         f"url: https://example.org/n\n---\n\n{respelt} has joined the Hyperledger consortium.\n",
         encoding="utf-8",
     )
-    with caplog.at_level(logging.INFO, logger="consortia.patch"):
-        result = build(Project.load(state=state, base=B), [sources], output)
-    assert result.nquads_data is not None
-    assert "preferred name may change" in caplog.text
+    _rebuilt_whole(caplog, sources, state, output, "preferred name may change")
     _same_as_clean(tmp_path, sources, output, state)
 
 
@@ -275,17 +276,14 @@ def test_rounds_of_random_changes_stay_a_clean_builds_bytes(tmp_path: Path, suff
     # Articles without a url are warned about: reports have results to compare.
     pool_folder = tmp_path / "pool"
     pool_folder.mkdir()
-    for number, file in enumerate(sorted((ROOT / "tests" / "gold").glob("*.md"))[:14]):
+    for number, file in enumerate(GOLD_ARTICLES[:14]):
         text = file.read_text(encoding="utf-8")
         if number % 4 == 1:
             text = "\n".join(x for x in text.splitlines() if not x.startswith("url:")) + "\n"
         (pool_folder / file.name).write_text(text, encoding="utf-8")
     pool = sorted(pool_folder.glob("*.md"))
     rng = random.Random(11)
-    sources = tmp_path / "articles"
-    sources.mkdir()
-    for file in pool[:8]:
-        shutil.copy(file, sources / file.name)
+    sources = copy_articles(tmp_path / "articles", pool[:8])
     state, output = tmp_path / "state", tmp_path / f"out{suffix}"
     build(Project.load(state=state, base=B), [sources], output)
     sentences = [
@@ -317,3 +315,43 @@ def test_rounds_of_random_changes_stay_a_clean_builds_bytes(tmp_path: Path, suff
         assert not (state / DIRTY).exists(), round_number
     assert patched >= 2, "too few rounds were patched to test anything"
     assert warned >= 2, "too few rounds had results to compare"
+
+
+def test_a_store_that_cannot_be_changed_is_an_error_and_then_made_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consortia import patch
+    from consortia.errors import ConsortiaError
+
+    sources, state, output = _built(tmp_path)
+    _age(sources)
+    _change(sources)
+    written = output.read_bytes()
+    opened = patch._Patcher._store
+
+    class Full:
+        """The store, with a disk that fills up when statements are added."""
+
+        def __init__(self, store: ox.Store) -> None:
+            self.store = store
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.store, name)
+
+        def extend(self, _quads: object) -> None:
+            raise OSError("No space left on device")
+
+    monkeypatch.setattr(
+        patch._Patcher,
+        "_store",
+        lambda self: Full(opened(self)),  # type: ignore[arg-type]
+    )
+    with pytest.raises(ConsortiaError, match="cannot update the store: No space left"):
+        build(Project.load(state=state, base=B), [sources], output)
+    assert output.read_bytes() == written
+    assert (state / DIRTY).exists()
+    monkeypatch.setattr(patch._Patcher, "_store", opened)
+    result = build(Project.load(state=state, base=B), [sources], output)
+    assert result.nquads_data is not None  # built whole
+    assert not (state / DIRTY).exists()
+    _same_as_clean(tmp_path, sources, output, state)

@@ -3,7 +3,6 @@ nothing else: the answers of a planned query are those of the query as written."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from consortia.pipeline import build
 from consortia.planner import Stats, plan, read_stats
 from consortia.project import Project
 from consortia.query import DEFAULT_PREFIXES, run_query
+from tests.conftest import GOLD_ARTICLES, copy_articles
 
 ORG = "http://www.w3.org/ns/org#"
 CX = "https://w3id.org/consortia/ontology#"
@@ -93,7 +93,7 @@ def test_values_bind_what_follows_them() -> None:
     assert planned.index("org:memberOf") < planned.index("cx:headquarteredIn")
 
 
-GOLD = sorted((Path(__file__).resolve().parents[2] / "tests" / "gold").glob("*.md"))[:8]
+GOLD = GOLD_ARTICLES[:8]
 QUERIES = [
     "SELECT ?o ?a ?p WHERE { ?o org:memberOf ?a ; cx:headquarteredIn ?p . }",
     "SELECT ?place (COUNT(DISTINCT ?org) AS ?n) WHERE { ?org org:memberOf ?alliance ; "
@@ -109,10 +109,7 @@ QUERIES = [
 
 def test_planned_queries_answer_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    sources = tmp_path / "articles"
-    sources.mkdir()
-    for file in GOLD:
-        shutil.copy(file, sources / file.name)
+    sources = copy_articles(tmp_path / "articles", GOLD)
     state = tmp_path / "state"
     build(Project.load(state=state), [sources], tmp_path / "out.ttl")
     stats = read_stats(state / "store")
